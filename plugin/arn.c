@@ -1,0 +1,79 @@
+#include "config.h"
+
+#include "arn.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ARN_MAX_LEN 2048 /* TableARN "max" in the service model */
+
+/* Copies the field that ends at delim into out; returns the rest or NULL. */
+static const char *
+arn_field(const char *s, char delim, char *out, size_t outlen)
+{
+    const char *end = strchr(s, delim);
+    if (end == NULL || (size_t)(end - s) >= outlen)
+        return NULL;
+    memcpy(out, s, (size_t)(end - s));
+    out[end - s] = '\0';
+    return end + 1;
+}
+
+static bool
+arn_chars_ok(const char *s, const char *extra, bool upper_ok)
+{
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (!(islower(c) || isdigit(c) || (upper_ok && isupper(c)) || strchr(extra, c)))
+            return false;
+    }
+    return true;
+}
+
+static int
+arn_fail(char *err, size_t errlen, const char *text, const char *why)
+{
+    snprintf(err, errlen, "invalid table ARN '%.200s'%s: %s, expected %s", text,
+             strlen(text) > 200 ? "..." : "", why, ARN_EXPECTED);
+    return -1;
+}
+
+int
+arn_parse(const char *text, struct table_arn *out, char *err, size_t errlen)
+{
+    char prefix[8], service[16], kind[8], kind2[8];
+    const char *p = text;
+
+    memset(out, 0, sizeof(*out));
+    if (*text == '\0')
+        return arn_fail(err, errlen, text, "empty");
+    if (strlen(text) > ARN_MAX_LEN)
+        return arn_fail(err, errlen, text, "longer than 2048 characters");
+    if ((p = arn_field(p, ':', prefix, sizeof(prefix))) == NULL || strcmp(prefix, "arn") != 0)
+        return arn_fail(err, errlen, text, "does not start with 'arn:'");
+    if ((p = arn_field(p, ':', out->partition, sizeof(out->partition))) == NULL ||
+        strncmp(out->partition, "aws", 3) != 0 || !arn_chars_ok(out->partition, "-", false))
+        return arn_fail(err, errlen, text, "bad partition");
+    if ((p = arn_field(p, ':', service, sizeof(service))) == NULL ||
+        strcmp(service, "s3tables") != 0)
+        return arn_fail(err, errlen, text, "service is not s3tables");
+    if ((p = arn_field(p, ':', out->region, sizeof(out->region))) == NULL ||
+        !arn_chars_ok(out->region, "-", false))
+        return arn_fail(err, errlen, text, "bad region");
+    if ((p = arn_field(p, ':', out->account, sizeof(out->account))) == NULL ||
+        strlen(out->account) != 12 || strspn(out->account, "0123456789") != 12)
+        return arn_fail(err, errlen, text, "account is not 12 digits");
+    if ((p = arn_field(p, '/', kind, sizeof(kind))) == NULL || strcmp(kind, "bucket") != 0)
+        return arn_fail(err, errlen, text, "resource is not bucket/.../table/...");
+    if ((p = arn_field(p, '/', out->bucket, sizeof(out->bucket))) == NULL ||
+        strlen(out->bucket) < 3 || !arn_chars_ok(out->bucket, "_-", false))
+        return arn_fail(err, errlen, text, "bad bucket name");
+    if ((p = arn_field(p, '/', kind2, sizeof(kind2))) == NULL || strcmp(kind2, "table") != 0)
+        return arn_fail(err, errlen, text, "resource is not bucket/.../table/...");
+    if (*p == '\0' || strlen(p) >= sizeof(out->table) || !arn_chars_ok(p, "_-", true))
+        return arn_fail(err, errlen, text, "bad table id");
+    strcpy(out->table, p);
+    return 0;
+}

@@ -1,0 +1,91 @@
+#include "config.h"
+
+#include "awserror.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+void
+aws_text_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen)
+{
+    size_t n = 0;
+    bool cut = false;
+    for (size_t i = 0; i < srclen; i++) {
+        if (n + 1 >= dstlen) {
+            cut = true;
+            break;
+        }
+        unsigned char c = (unsigned char)src[i];
+        dst[n++] = c < 0x20 || c == 0x7f ? ' ' : c == '|' ? '/' : (char)c;
+    }
+    if (cut) {
+        n = dstlen - 4;
+        while (n > 0 && ((unsigned char)dst[n] & 0xC0) == 0x80)
+            n--; /* do not split a UTF-8 sequence */
+        memcpy(dst + n, "...", 3);
+        n += 3;
+    }
+    dst[n] = '\0';
+}
+
+/* "ns#Name:uri" -> "Name" */
+static void
+aws_error_type_clean(char *dst, size_t dstlen, const char *raw)
+{
+    const char *hash = strchr(raw, '#');
+    const char *start = hash != NULL ? hash + 1 : raw;
+    size_t len = strcspn(start, ":");
+    while (len > 0 && (start[len - 1] == ' ' || start[len - 1] == '\t'))
+        len--;
+    while (len > 0 && (*start == ' ' || *start == '\t')) {
+        start++;
+        len--;
+    }
+    aws_text_sanitize(dst, dstlen, start, len);
+}
+
+static const char *
+aws_error_body_string(json_object *root, const char *a, const char *b)
+{
+    json_object *v;
+    if (json_object_object_get_ex(root, a, &v) && json_object_is_type(v, json_type_string))
+        return json_object_get_string(v);
+    if (json_object_object_get_ex(root, b, &v) && json_object_is_type(v, json_type_string))
+        return json_object_get_string(v);
+    return NULL;
+}
+
+void
+aws_error_decode(const char *error_type_header, const char *body, size_t len,
+                 struct aws_error *out)
+{
+    out->type[0] = '\0';
+    out->message[0] = '\0';
+    if (error_type_header != NULL && *error_type_header != '\0')
+        aws_error_type_clean(out->type, sizeof(out->type), error_type_header);
+
+    json_object *root = NULL;
+    if (len > 0 && len < (1u << 30) && memchr(body, '\0', len) == NULL) {
+        json_tokener *tok = json_tokener_new();
+        if (tok != NULL) {
+            root = json_tokener_parse_ex(tok, body, (int)len);
+            json_tokener_free(tok);
+        }
+    }
+    if (root != NULL && json_object_is_type(root, json_type_object)) {
+        const char *type = aws_error_body_string(root, "__type", "code");
+        const char *msg = aws_error_body_string(root, "message", "Message");
+        if (out->type[0] == '\0' && type != NULL)
+            aws_error_type_clean(out->type, sizeof(out->type), type);
+        if (msg != NULL)
+            aws_text_sanitize(out->message, sizeof(out->message), msg, strlen(msg));
+    } else if (len > 0) {
+        snprintf(out->message, sizeof(out->message), "the error body is not JSON");
+    }
+    json_object_put(root);
+    if (out->type[0] == '\0')
+        snprintf(out->type, sizeof(out->type), "UnknownError");
+}

@@ -1,0 +1,111 @@
+#include "config.h"
+
+#include "buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+static bool
+buf_reserve(struct buf *b, size_t extra)
+{
+    if (b->failed)
+        return false;
+    if (b->len + extra + 1 <= b->cap)
+        return true;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + extra + 1) {
+        if (cap > ((size_t)-1) / 2) {
+            b->failed = true;
+            return false;
+        }
+        cap *= 2;
+    }
+    char *data = realloc(b->data, cap);
+    if (data == NULL) {
+        b->failed = true;
+        return false;
+    }
+    b->data = data;
+    b->cap = cap;
+    return true;
+}
+
+void
+buf_append(struct buf *b, const void *data, size_t len)
+{
+    if (!buf_reserve(b, len))
+        return;
+    if (len > 0)
+        memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+}
+
+void
+buf_puts(struct buf *b, const char *s)
+{
+    buf_append(b, s, strlen(s));
+}
+
+void
+buf_putc(struct buf *b, char c)
+{
+    buf_append(b, &c, 1);
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->failed = true;
+        return;
+    }
+    if (!buf_reserve(b, (size_t)n))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+const char *
+buf_str(const struct buf *b)
+{
+    return b->data != NULL ? b->data : "";
+}
+
+bool
+buf_failed(const struct buf *b)
+{
+    return b->failed;
+}
+
+char *
+buf_detach(struct buf *b)
+{
+    char *s = NULL;
+    if (!b->failed)
+        s = b->data != NULL ? b->data : strdup("");
+    else
+        buf_free(b);
+    *b = (struct buf)BUF_INIT;
+    return s;
+}
+
+void
+buf_free(struct buf *b)
+{
+    if (b->data != NULL) {
+        OPENSSL_cleanse(b->data, b->cap);
+        free(b->data);
+    }
+    *b = (struct buf)BUF_INIT;
+}

@@ -1,0 +1,35 @@
+/*
+ * buf.h - a growable NUL-terminated byte buffer.
+ *
+ * Appends never fail loudly: on allocation failure the buffer is marked
+ * failed, further appends are ignored, and buf_failed() tells the owner.
+ * Data is always NUL-terminated once anything was appended.
+ */
+#ifndef BUF_H
+#define BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct buf {
+    char *data;
+    size_t len;
+    size_t cap;
+    bool failed;
+};
+
+#define BUF_INIT {NULL, 0, 0, false}
+
+void buf_append(struct buf *b, const void *data, size_t len);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The contents ("" when empty); valid until the next append. */
+const char *buf_str(const struct buf *b);
+bool buf_failed(const struct buf *b);
+/* Hands the malloc'd string to the caller (NULL if failed) and resets b. */
+char *buf_detach(struct buf *b);
+/* Wipes the contents with OPENSSL_cleanse-grade zeroing, then frees. */
+void buf_free(struct buf *b);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * credentials.h - finds the AWS credentials to sign with.
+ *
+ * Order, as in the AWS SDKs: a profile named by --profile or AWS_PROFILE
+ * is used alone; otherwise the environment's keys, then the default
+ * profile of the shared files. Secrets are wiped when freed and never
+ * printed: "source" says where they came from, for -vv.
+ */
+#ifndef CREDENTIALS_H
+#define CREDENTIALS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "profile.h"
+#include "sharedfiles.h"
+
+struct credentials {
+    char *access_key_id;
+    char *secret_access_key;
+    char *session_token; /* NULL when none */
+    char source[256];
+};
+
+struct credentials_request {
+    const char *profile_name;   /* the profile in use */
+    bool profile_explicit;      /* named by --profile or AWS_PROFILE */
+    const struct profile *profile;
+    const struct shared_files *files;
+};
+
+/* Returns 0, or -1 with a one-line reason in err. */
+int credentials_resolve(const struct credentials_request *req, struct credentials *out,
+                        char *err, size_t errlen);
+
+void credentials_free(struct credentials *c);
+
+/* "AKIA...XYZ1": enough of a key id to recognise it, for -v output. */
+void credentials_redact_key_id(const char *key_id, char *out, size_t outlen);
+
+#endif

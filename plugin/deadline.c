@@ -1,0 +1,82 @@
+#include "config.h"
+
+#include "deadline.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "output.h"
+
+static const char *const step_names[STEP_COUNT] = {
+    "starting", "reading the AWS config files", "getting credentials",
+    "calling GetTableRecordExpirationJobStatus", "reporting"};
+
+/*
+ * The signal handlers can only use what was prepared before: one
+ * finished output line per step, and the step index. This is the only
+ * mutable state outside main's structs, and it is why.
+ */
+static char timeout_lines[STEP_COUNT][160];
+static volatile sig_atomic_t current_step;
+static int expiry_state;
+static struct timespec deadline_at;
+
+static void
+deadline_on_alarm(int sig)
+{
+    (void)sig;
+    const char *line = timeout_lines[current_step];
+    ssize_t ignored = write(STDOUT_FILENO, line, strlen(line));
+    (void)ignored;
+    _exit(expiry_state);
+}
+
+static void
+deadline_on_interrupt(int sig)
+{
+    (void)sig;
+    static const char line[] = OUTPUT_PREFIX " UNKNOWN - interrupted\n";
+    ssize_t ignored = write(STDOUT_FILENO, line, sizeof(line) - 1);
+    (void)ignored;
+    _exit(STATE_UNKNOWN);
+}
+
+void
+deadline_start(unsigned seconds, enum state on_expiry)
+{
+    for (int i = 0; i < STEP_COUNT; i++)
+        snprintf(timeout_lines[i], sizeof(timeout_lines[i]), "%s %s - timeout after %u s while %s\n",
+                 OUTPUT_PREFIX, state_name(on_expiry), seconds, step_names[i]);
+    expiry_state = (int)on_expiry;
+    clock_gettime(CLOCK_MONOTONIC, &deadline_at);
+    deadline_at.tv_sec += seconds;
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = deadline_on_alarm;
+    sigaction(SIGALRM, &sa, NULL);
+    sa.sa_handler = deadline_on_interrupt;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    alarm(seconds);
+}
+
+void
+deadline_step(enum deadline_step step)
+{
+    current_step = step;
+}
+
+long
+deadline_remaining_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long ms = (long long)(deadline_at.tv_sec - now.tv_sec) * 1000 +
+                   (deadline_at.tv_nsec - now.tv_nsec) / 1000000;
+    return ms < 1 ? 1 : (long)ms;
+}

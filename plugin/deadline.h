@@ -1,0 +1,32 @@
+/*
+ * deadline.h - the one deadline of the run (-t).
+ *
+ * deadline_start arms a timer for the whole run. Each network step gets
+ * only what is left (deadline_remaining_ms). Should a step overrun
+ * anyway, the timer prints "S3TABLES_EXPIRATION <STATE> - timeout after
+ * N s while <step>" and exits with the -t state, from the signal
+ * handler. SIGTERM and SIGINT end the run as UNKNOWN "interrupted".
+ */
+#ifndef DEADLINE_H
+#define DEADLINE_H
+
+#include "state.h"
+
+enum deadline_step {
+    STEP_STARTING,
+    STEP_READING_CONFIG,
+    STEP_CREDENTIALS,
+    STEP_CALLING_API,
+    STEP_REPORTING,
+    STEP_COUNT
+};
+
+void deadline_start(unsigned seconds, enum state on_expiry);
+
+/* Names the step now running, for the timeout message. */
+void deadline_step(enum deadline_step step);
+
+/* Milliseconds left, at least 1 (libcurl treats 0 as "no limit"). */
+long deadline_remaining_ms(void);
+
+#endif

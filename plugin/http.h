@@ -1,0 +1,52 @@
+/*
+ * http.h - one HTTPS GET with libcurl, nothing more.
+ *
+ * Certificates are always verified (TLS 1.2 or later), redirects are not
+ * followed, the answer body is capped at HTTP_BODY_MAX, and libcurl's own
+ * verbose trace is never enabled (it would print the Authorization
+ * header). Proxies come from the usual environment variables.
+ */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+#define HTTP_BODY_MAX (1024 * 1024)
+
+struct http_header {
+    const char *name;
+    const char *value;
+    bool secret; /* never logged */
+};
+
+struct http_request {
+    const char *url;
+    const struct http_header *headers;
+    size_t n_headers;
+    const char *ca_file; /* NULL: the system store */
+    const char *user_agent;
+    bool allow_plain_http; /* only for a loopback endpoint */
+    long timeout_ms;
+    int verbose; /* >= 3 logs headers (never secret ones) to stderr */
+};
+
+struct http_response {
+    long status;
+    struct buf body;
+    char error_type[256]; /* X-Amzn-ErrorType */
+    char request_id[128]; /* X-Amzn-RequestId */
+    double seconds;       /* total time of the transfer */
+};
+
+enum http_result { HTTP_DONE = 0, HTTP_FAILED = -1, HTTP_TIMED_OUT = -2 };
+
+/* HTTP_DONE when an answer (any status) arrived; otherwise err says why. */
+enum http_result http_get(const struct http_request *req, struct http_response *resp, char *err,
+                          size_t errlen);
+
+void http_response_free(struct http_response *resp);
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * ini.h - the ini dialect of ~/.aws/config and ~/.aws/credentials.
+ *
+ * "[section]" headers, "key = value" (or "key: value") pairs, full-line
+ * comments starting with "#" or ";", blank lines. An indented line after
+ * a key with an empty value is a nested setting ("s3 =\n  addressing_style
+ * = path") and is reported as "parent.key". Section names, keys and
+ * values are trimmed. Pure: parses text, calls back per pair.
+ */
+#ifndef INI_H
+#define INI_H
+
+#include <stddef.h>
+
+/* Called for every key; a non-zero return stops parsing and is returned. */
+typedef int (*ini_handler)(void *ud, const char *section, const char *key, const char *value);
+
+/* Returns 0, the handler's non-zero value, or -1 with "line N: reason" in
+ * err for a line that is neither a section, a pair nor a comment. */
+int ini_parse(const char *text, ini_handler handler, void *ud, char *err, size_t errlen);
+
+#endif

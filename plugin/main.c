@@ -1,0 +1,125 @@
+/*
+ * check_s3tables_expiration - is the record-expiration job of an Amazon
+ * S3 Tables table healthy? One call to GetTableRecordExpirationJobStatus,
+ * one plugin line, exit 0-3.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "api.h"
+#include "credentials.h"
+#include "deadline.h"
+#include "evaluate.h"
+#include "options.h"
+#include "output.h"
+#include "sharedfiles.h"
+#include "target.h"
+
+/* Everything the run owns, freed in one place whatever the outcome. */
+struct run {
+    struct config cfg;
+    struct shared_files files;
+    struct profile profile;
+    struct target target;
+    struct credentials creds;
+    struct job_status job;
+    char err[2048];
+};
+
+static int
+run_finish(struct run *run, enum state state, const struct report *report)
+{
+    struct buf out = BUF_INIT;
+    if (report != NULL)
+        output_format_report(report, &out);
+    else
+        output_format_message(state, run->err, &out);
+    fputs(buf_failed(&out) ? OUTPUT_PREFIX " UNKNOWN - out of memory\n" : buf_str(&out), stdout);
+    fflush(stdout);
+    buf_free(&out);
+    job_status_free(&run->job);
+    credentials_free(&run->creds);
+    profile_free(&run->profile);
+    shared_files_free(&run->files);
+    curl_global_cleanup();
+    return (int)state;
+}
+
+static int
+run_load_profile(struct run *run, const char **name, bool *explicit_profile)
+{
+    const char *env = getenv("AWS_PROFILE");
+    *explicit_profile = run->cfg.profile != NULL || (env != NULL && *env != '\0');
+    *name = run->cfg.profile != NULL ? run->cfg.profile : *explicit_profile ? env : "default";
+    if (shared_files_load(&run->files, run->err, sizeof(run->err)) != 0)
+        return -1;
+    return shared_files_profile(&run->files, *name, &run->profile, run->err, sizeof(run->err));
+}
+
+static void
+run_log_setup(const struct run *run, const char *profile_name)
+{
+    char key[32];
+    credentials_redact_key_id(run->creds.access_key_id, key, sizeof(key));
+    fprintf(stderr, "endpoint: %s (region %s)\n", run->target.endpoint_url, run->target.region);
+    fprintf(stderr, "credentials: %s, key %s%s (profile in use: %s)\n", run->creds.source, key,
+            run->creds.session_token != NULL ? " with session token" : "", profile_name);
+}
+
+int
+main(int argc, char **argv)
+{
+    static struct run run;
+    switch (options_parse(argc, argv, &run.cfg, run.err, sizeof(run.err))) {
+    case OPTIONS_EXIT:
+        return STATE_UNKNOWN;
+    case OPTIONS_ERROR:
+        printf("%s UNKNOWN - %s\n", OUTPUT_PREFIX, run.err);
+        options_print_usage();
+        return STATE_UNKNOWN;
+    case OPTIONS_OK:
+        break;
+    }
+    const struct config *cfg = &run.cfg;
+    deadline_start(cfg->timeout, cfg->timeout_state);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        snprintf(run.err, sizeof(run.err), "cannot initialise libcurl");
+        return run_finish(&run, STATE_UNKNOWN, NULL);
+    }
+
+    deadline_step(STEP_READING_CONFIG);
+    const char *profile_name;
+    bool explicit_profile;
+    if (run_load_profile(&run, &profile_name, &explicit_profile) != 0 ||
+        target_resolve(cfg, &run.profile, &run.target, run.err, sizeof(run.err)) != 0)
+        return run_finish(&run, STATE_UNKNOWN, NULL);
+
+    deadline_step(STEP_CREDENTIALS);
+    struct credentials_request creq = {profile_name, explicit_profile, &run.profile, &run.files};
+    if (credentials_resolve(&creq, &run.creds, run.err, sizeof(run.err)) != 0)
+        return run_finish(&run, STATE_UNKNOWN, NULL);
+    if (cfg->verbose >= 1)
+        run_log_setup(&run, profile_name);
+
+    deadline_step(STEP_CALLING_API);
+    struct api_call call = {run.target.endpoint_url, run.target.region, cfg->table_arn,
+                            run.target.ca_file, deadline_remaining_ms(), cfg->timeout,
+                            cfg->verbose};
+    double api_seconds = -1;
+    enum api_result ar = api_get_job_status(&call, &run.creds, time(NULL), &run.job, &api_seconds,
+                                            run.err, sizeof(run.err));
+    if (ar != API_OK)
+        return run_finish(&run, ar == API_TIMED_OUT ? cfg->timeout_state : STATE_UNKNOWN, NULL);
+
+    deadline_step(STEP_REPORTING);
+    struct evaluation eval;
+    if (evaluate(&run.job, &cfg->eval, (int64_t)time(NULL), &eval, run.err, sizeof(run.err)) != 0)
+        return run_finish(&run, STATE_UNKNOWN, NULL);
+    struct report report = {cfg->table_arn, &run.job, &cfg->eval, &eval, api_seconds};
+    return run_finish(&run, eval.state, &report);
+}

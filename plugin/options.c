@@ -1,0 +1,265 @@
+#include "config.h"
+
+#include "options.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+
+
+enum long_only {
+    OPT_REGION = 256,
+    OPT_ENDPOINT_URL,
+    OPT_CA_FILE,
+    OPT_PROFILE,
+    OPT_FAILED_STATE,
+    OPT_NOT_YET_RUN_STATE,
+    OPT_DISABLED_STATE,
+    OPT_RECORDS_WARNING,
+    OPT_RECORDS_CRITICAL,
+    OPT_FILES_WARNING,
+    OPT_FILES_CRITICAL,
+    OPT_BYTES_WARNING,
+    OPT_BYTES_CRITICAL,
+};
+
+static const struct option long_options[] = {
+    {"table-arn", required_argument, NULL, 'a'},
+    {"region", required_argument, NULL, OPT_REGION},
+    {"endpoint-url", required_argument, NULL, OPT_ENDPOINT_URL},
+    {"ca-file", required_argument, NULL, OPT_CA_FILE},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"warning", required_argument, NULL, 'w'},
+    {"critical", required_argument, NULL, 'c'},
+    {"failed-state", required_argument, NULL, OPT_FAILED_STATE},
+    {"not-yet-run-state", required_argument, NULL, OPT_NOT_YET_RUN_STATE},
+    {"disabled-state", required_argument, NULL, OPT_DISABLED_STATE},
+    {"records-warning", required_argument, NULL, OPT_RECORDS_WARNING},
+    {"records-critical", required_argument, NULL, OPT_RECORDS_CRITICAL},
+    {"files-warning", required_argument, NULL, OPT_FILES_WARNING},
+    {"files-critical", required_argument, NULL, OPT_FILES_CRITICAL},
+    {"bytes-warning", required_argument, NULL, OPT_BYTES_WARNING},
+    {"bytes-critical", required_argument, NULL, OPT_BYTES_CRITICAL},
+    {"timeout", required_argument, NULL, 't'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+void
+options_print_usage(void)
+{
+    puts("Usage: check_s3tables_expiration -a TABLE_ARN [-w AGE] [-c AGE] [-t SECONDS[:STATE]]\n"
+         "         [--region REGION] [--endpoint-url URL] [--profile NAME] [-v]...\n"
+         "Try 'check_s3tables_expiration --help' for all options.");
+}
+
+static void
+options_print_help(void)
+{
+    printf("check_s3tables_expiration %s\n", PACKAGE_VERSION);
+    puts("Checks the latest record-expiration job of an Amazon S3 Tables table\n"
+         "(GetTableRecordExpirationJobStatus): its status and how long ago it ran.\n");
+    options_print_usage();
+    puts("\nTable and endpoint:\n"
+         "  -a, --table-arn ARN        the table, arn:aws:s3tables:REGION:ACCOUNT:bucket/B/table/ID\n"
+         "      --region REGION        region to call (default: the ARN's)\n"
+         "      --endpoint-url URL     endpoint to call (default: AWS_ENDPOINT_URL_S3TABLES,\n"
+         "                             AWS_ENDPOINT_URL, else https://s3tables.REGION.amazonaws.com)\n"
+         "      --ca-file PATH         CA bundle for TLS (default: AWS_CA_BUNDLE, else the\n"
+         "                             system store); certificates are always verified\n"
+         "      --profile NAME         profile of ~/.aws/credentials and ~/.aws/config\n"
+         "                             (default: AWS_PROFILE, else the environment's keys,\n"
+         "                             else the default profile)\n"
+         "\nThresholds (Nagios ranges, e.g. 48h, 10:, @1:5):\n"
+         "  -w, --warning RANGE        age of the last run; units s m h d w (default 48h)\n"
+         "  -c, --critical RANGE       age of the last run (default 72h)\n"
+         "      --records-warning RANGE, --records-critical RANGE\n"
+         "                             records the last run deleted (e.g. 1: alerts on 0)\n"
+         "      --files-warning RANGE, --files-critical RANGE\n"
+         "                             data files the last run deleted\n"
+         "      --bytes-warning RANGE, --bytes-critical RANGE\n"
+         "                             bytes the last run removed; B KB MB GB TB KiB MiB GiB TiB\n"
+         "\nJob status to state (ok, warning, critical, unknown or 0-3):\n"
+         "      --failed-state STATE       for Failed (default critical)\n"
+         "      --not-yet-run-state STATE  for NotYetRun (default warning)\n"
+         "      --disabled-state STATE     for Disabled (default warning)\n"
+         "                                 Successful is OK before thresholds.\n"
+         "\nGeneral:\n"
+         "  -t, --timeout SECONDS[:STATE]  limit for the whole run (default 10:unknown)\n"
+         "  -v, --verbose              more detail on stderr (repeat up to 3 times);\n"
+         "                             secrets are never shown\n"
+         "  -h, --help                 this help\n"
+         "  -V, --version              version and library versions\n"
+         "\nCredentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, or\n"
+         "static keys of the profile in AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials)\n"
+         "and AWS_CONFIG_FILE (~/.aws/config). Required IAM permission:\n"
+         "s3tables:GetTableRecordExpirationJobStatus on the table.\n"
+         "\nExit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.");
+}
+
+static void
+options_print_version(void)
+{
+    printf("check_s3tables_expiration %s (libcurl %s, %s, json-c %s)\n", PACKAGE_VERSION,
+           curl_version_info(CURLVERSION_NOW)->version, OpenSSL_version(OPENSSL_VERSION),
+           json_c_version());
+}
+
+static int
+options_threshold(struct threshold *t, bool critical, const char *text, enum range_unit unit,
+                  const char *option, char *err, size_t errlen)
+{
+    char why[256];
+    struct range *r = critical ? &t->critical : &t->warning;
+    if (range_parse(text, unit, r, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "%s: %.200s", option, why);
+        return -1;
+    }
+    if (critical) {
+        t->has_critical = true;
+        t->critical_text = text;
+    } else {
+        t->has_warning = true;
+        t->warning_text = text;
+    }
+    return 0;
+}
+
+static int
+options_state(enum state *out, const char *text, const char *option, char *err, size_t errlen)
+{
+    if (state_parse(text, out) == 0)
+        return 0;
+    snprintf(err, errlen, "%s: invalid state '%s' (use ok, warning, critical, unknown or 0-3)",
+             option, text);
+    return -1;
+}
+
+static int
+options_timeout(struct config *cfg, const char *text, char *err, size_t errlen)
+{
+    char *end;
+    unsigned long seconds = strtoul(text, &end, 10);
+    if (end == text || text[0] == '-' || seconds < 1 || seconds > 3600 ||
+        (*end != '\0' && *end != ':')) {
+        snprintf(err, errlen, "-t: invalid timeout '%s' (use SECONDS[:STATE], 1-3600)", text);
+        return -1;
+    }
+    cfg->timeout = (unsigned)seconds;
+    if (*end == ':')
+        return options_state(&cfg->timeout_state, end + 1, "-t", err, errlen);
+    return 0;
+}
+
+static int
+options_region(const char *text, char *err, size_t errlen)
+{
+    /* It becomes part of a host name: letters, digits and dashes only. */
+    size_t n = strlen(text);
+    if (n == 0 || n > 63 || strspn(text, "abcdefghijklmnopqrstuvwxyz0123456789-") != n ||
+        text[0] == '-' || text[n - 1] == '-') {
+        snprintf(err, errlen, "--region: invalid region '%s'", text);
+        return -1;
+    }
+    return 0;
+}
+
+static void
+options_defaults(struct config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->eval.status_state[JOB_SUCCESSFUL] = STATE_OK;
+    cfg->eval.status_state[JOB_FAILED] = STATE_CRITICAL;
+    cfg->eval.status_state[JOB_NOT_YET_RUN] = STATE_WARNING;
+    cfg->eval.status_state[JOB_DISABLED] = STATE_WARNING;
+    cfg->timeout = OPTIONS_DEFAULT_TIMEOUT;
+    cfg->timeout_state = STATE_UNKNOWN;
+}
+
+/* Applies one option; 0 to go on, 1 to exit after help/version, -1 on error. */
+static int
+options_apply(struct config *cfg, int opt, const char *arg, char *err, size_t errlen)
+{
+    struct eval_config *e = &cfg->eval;
+    switch (opt) {
+    case 'a': cfg->table_arn = arg; return 0;
+    case OPT_REGION: cfg->region = arg; return options_region(arg, err, errlen);
+    case OPT_ENDPOINT_URL: cfg->endpoint_url = arg; return 0;
+    case OPT_CA_FILE: cfg->ca_file = arg; return 0;
+    case OPT_PROFILE: cfg->profile = arg; return 0;
+    case 'w': return options_threshold(&e->age, false, arg, RANGE_UNIT_DURATION, "-w", err, errlen);
+    case 'c': return options_threshold(&e->age, true, arg, RANGE_UNIT_DURATION, "-c", err, errlen);
+    case OPT_RECORDS_WARNING:
+        return options_threshold(&e->records, false, arg, RANGE_UNIT_NONE, "--records-warning", err, errlen);
+    case OPT_RECORDS_CRITICAL:
+        return options_threshold(&e->records, true, arg, RANGE_UNIT_NONE, "--records-critical", err, errlen);
+    case OPT_FILES_WARNING:
+        return options_threshold(&e->files, false, arg, RANGE_UNIT_NONE, "--files-warning", err, errlen);
+    case OPT_FILES_CRITICAL:
+        return options_threshold(&e->files, true, arg, RANGE_UNIT_NONE, "--files-critical", err, errlen);
+    case OPT_BYTES_WARNING:
+        return options_threshold(&e->bytes, false, arg, RANGE_UNIT_BYTES, "--bytes-warning", err, errlen);
+    case OPT_BYTES_CRITICAL:
+        return options_threshold(&e->bytes, true, arg, RANGE_UNIT_BYTES, "--bytes-critical", err, errlen);
+    case OPT_FAILED_STATE:
+        return options_state(&e->status_state[JOB_FAILED], arg, "--failed-state", err, errlen);
+    case OPT_NOT_YET_RUN_STATE:
+        return options_state(&e->status_state[JOB_NOT_YET_RUN], arg, "--not-yet-run-state", err, errlen);
+    case OPT_DISABLED_STATE:
+        return options_state(&e->status_state[JOB_DISABLED], arg, "--disabled-state", err, errlen);
+    case 't': return options_timeout(cfg, arg, err, errlen);
+    case 'v': cfg->verbose += cfg->verbose < 3; return 0;
+    case 'h': options_print_help(); return 1;
+    case 'V': options_print_version(); return 1;
+    default: return -1;
+    }
+}
+
+enum options_result
+options_parse(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
+{
+    options_defaults(cfg);
+    opterr = 0;
+    optind = 1;
+    int opt;
+    while ((opt = getopt_long(argc, argv, ":a:w:c:t:vhV", long_options, NULL)) != -1) {
+        if (opt == '?' || opt == ':') {
+            char shortopt[3] = {'-', (char)optopt, '\0'};
+            const char *name = optopt > 0 && optopt < 128 ? shortopt : argv[optind - 1];
+            if (opt == ':')
+                snprintf(err, errlen, "option '%s' needs a value", name);
+            else
+                snprintf(err, errlen, "unknown option '%s'", name);
+            return OPTIONS_ERROR;
+        }
+        int rc = options_apply(cfg, opt, optarg, err, errlen);
+        if (rc != 0)
+            return rc > 0 ? OPTIONS_EXIT : OPTIONS_ERROR;
+    }
+    if (optind < argc) {
+        snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+        return OPTIONS_ERROR;
+    }
+    if (cfg->table_arn == NULL) {
+        snprintf(err, errlen, "missing -a/--table-arn");
+        return OPTIONS_ERROR;
+    }
+    char why[256];
+    struct threshold *age = &cfg->eval.age;
+    if (!age->has_warning &&
+        options_threshold(age, false, OPTIONS_DEFAULT_WARNING, RANGE_UNIT_DURATION, "-w", why,
+                          sizeof(why)) != 0)
+        return OPTIONS_ERROR;
+    if (!age->has_critical &&
+        options_threshold(age, true, OPTIONS_DEFAULT_CRITICAL, RANGE_UNIT_DURATION, "-c", why,
+                          sizeof(why)) != 0)
+        return OPTIONS_ERROR;
+    return OPTIONS_OK;
+}

@@ -1,0 +1,46 @@
+/*
+ * options.h - the command line, parsed into a plain config.
+ *
+ * The config is filled once by options_parse and read-only afterwards.
+ * Strings point into argv. Environment variables that stand in for
+ * options (AWS_PROFILE, AWS_ENDPOINT_URL_S3TABLES, ...) are resolved
+ * later, where the setting is used.
+ */
+#ifndef OPTIONS_H
+#define OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "evaluate.h"
+#include "state.h"
+
+#define OPTIONS_DEFAULT_TIMEOUT 10
+#define OPTIONS_DEFAULT_WARNING "48h"
+#define OPTIONS_DEFAULT_CRITICAL "72h"
+
+struct config {
+    const char *table_arn;
+    const char *region;       /* NULL: from the ARN */
+    const char *endpoint_url; /* NULL: from the environment or the region */
+    const char *ca_file;      /* NULL: AWS_CA_BUNDLE or the system store */
+    const char *profile;      /* NULL: AWS_PROFILE or default */
+    struct eval_config eval;
+    unsigned timeout; /* seconds */
+    enum state timeout_state;
+    int verbose; /* 0-3 */
+};
+
+enum options_result {
+    OPTIONS_OK,   /* run the check */
+    OPTIONS_EXIT, /* help or version printed: exit UNKNOWN */
+    OPTIONS_ERROR /* err says why; print it with the short usage */
+};
+
+enum options_result options_parse(int argc, char **argv, struct config *cfg, char *err,
+                                  size_t errlen);
+
+/* The short usage (a few lines, <= 80 columns). */
+void options_print_usage(void);
+
+#endif

@@ -1,0 +1,111 @@
+#include "config.h"
+
+#include "sharedfiles.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "buf.h"
+
+#define SHARED_FILE_MAX (1024 * 1024) /* a config file is never this big */
+
+static void
+shared_path(char *out, size_t outlen, const char *env_name, const char *default_rel)
+{
+    const char *home = getenv("HOME");
+    const char *env = getenv(env_name);
+    if (home == NULL)
+        home = "";
+    if (env != NULL && *env != '\0') {
+        if (env[0] == '~' && env[1] == '/')
+            snprintf(out, outlen, "%s%s", home, env + 1);
+        else
+            snprintf(out, outlen, "%s", env);
+    } else {
+        snprintf(out, outlen, "%s/%s", home, default_rel);
+    }
+}
+
+/* *text stays NULL when the file does not exist. */
+static int
+shared_read(const char *path, char **text, char *err, size_t errlen)
+{
+    *text = NULL;
+    int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return 0;
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "cannot read %s: not a regular file", path);
+        close(fd);
+        return -1;
+    }
+    struct buf b = BUF_INIT;
+    char chunk[4096];
+    ssize_t n;
+    while ((n = read(fd, chunk, sizeof(chunk))) > 0 && b.len <= SHARED_FILE_MAX)
+        buf_append(&b, chunk, (size_t)n);
+    int saved = errno;
+    OPENSSL_cleanse(chunk, sizeof(chunk));
+    close(fd);
+    if (n < 0 || b.len > SHARED_FILE_MAX || buf_failed(&b)) {
+        snprintf(err, errlen, "cannot read %s: %s", path,
+                 n < 0 ? strerror(saved) : b.len > SHARED_FILE_MAX ? "larger than 1 MiB"
+                                                                   : "out of memory");
+        buf_free(&b);
+        return -1;
+    }
+    *text = buf_detach(&b);
+    return 0;
+}
+
+int
+shared_files_load(struct shared_files *f, char *err, size_t errlen)
+{
+    memset(f, 0, sizeof(*f));
+    shared_path(f->credentials_path, sizeof(f->credentials_path), "AWS_SHARED_CREDENTIALS_FILE",
+                ".aws/credentials");
+    shared_path(f->config_path, sizeof(f->config_path), "AWS_CONFIG_FILE", ".aws/config");
+    if (shared_read(f->credentials_path, &f->credentials_text, err, errlen) != 0 ||
+        shared_read(f->config_path, &f->config_text, err, errlen) != 0) {
+        shared_files_free(f);
+        return -1;
+    }
+    return 0;
+}
+
+int
+shared_files_profile(const struct shared_files *f, const char *name, struct profile *out,
+                     char *err, size_t errlen)
+{
+    return profile_load(out, name, f->credentials_text, f->credentials_path, f->config_text,
+                        f->config_path, err, errlen);
+}
+
+static void
+shared_wipe(char **text)
+{
+    if (*text != NULL) {
+        OPENSSL_cleanse(*text, strlen(*text));
+        free(*text);
+        *text = NULL;
+    }
+}
+
+void
+shared_files_free(struct shared_files *f)
+{
+    shared_wipe(&f->credentials_text);
+    shared_wipe(&f->config_text);
+}

@@ -1,0 +1,31 @@
+/*
+ * sharedfiles.h - reads the AWS shared credentials and config files.
+ *
+ * Paths come from AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE
+ * ("~/" expanded with HOME), defaulting to ~/.aws/credentials and
+ * ~/.aws/config. A missing file is not an error; an unreadable one is.
+ */
+#ifndef SHAREDFILES_H
+#define SHAREDFILES_H
+
+#include <stddef.h>
+
+#include "profile.h"
+
+struct shared_files {
+    char credentials_path[1024];
+    char config_path[1024];
+    char *credentials_text; /* NULL when the file does not exist */
+    char *config_text;
+};
+
+int shared_files_load(struct shared_files *f, char *err, size_t errlen);
+
+/* Loads one profile out of the files. 0, or -1 with err. */
+int shared_files_profile(const struct shared_files *f, const char *name, struct profile *out,
+                         char *err, size_t errlen);
+
+/* Frees and wipes (the texts hold secrets). */
+void shared_files_free(struct shared_files *f);
+
+#endif

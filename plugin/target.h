@@ -1,0 +1,32 @@
+/*
+ * target.h - which table, region, endpoint and CA bundle to use.
+ *
+ * Region: --region, else the table ARN's, else the profile's "region",
+ * else AWS_REGION / AWS_DEFAULT_REGION. Endpoint: --endpoint-url, else
+ * AWS_ENDPOINT_URL_S3TABLES, else AWS_ENDPOINT_URL, else the profile's
+ * "endpoint_url" (the last three skipped when
+ * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true), else the endpoint rules
+ * for the region. CA bundle: --ca-file, else AWS_CA_BUNDLE, else the
+ * profile's "ca_bundle".
+ */
+#ifndef TARGET_H
+#define TARGET_H
+
+#include <stddef.h>
+
+#include "arn.h"
+#include "options.h"
+#include "profile.h"
+
+struct target {
+    struct table_arn arn;
+    char region[64];
+    char endpoint_url[1024];
+    const char *ca_file; /* NULL: the system store */
+};
+
+/* Returns 0, or -1 with a one-line reason in err. */
+int target_resolve(const struct config *cfg, const struct profile *profile, struct target *out,
+                   char *err, size_t errlen);
+
+#endif
