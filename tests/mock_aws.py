@@ -1,0 +1,1198 @@
+#!/usr/bin/env python3
+"""mock_aws - a local, scripted stand-in for the AWS S3 Tables endpoint.
+
+Why it exists: the end-to-end tests must exercise the real plugin binary
+(TLS, SigV4 signing, HTTP, JSON parsing, retries, timeouts) without ever
+talking to AWS or to any host but 127.0.0.1.  The mock therefore
+
+  * serves GetTableRecordExpirationJobStatus over HTTPS on 127.0.0.1,
+    with a throwaway CA made by the openssl CLI at test time (make_pki);
+  * checks every request the way AWS does, and recomputes the SigV4
+    signature with botocore, an implementation independent of the
+    plugin's, so a signing bug in the plugin cannot hide behind the same
+    bug in the test;
+  * answers from a script (per-table answers plus a one-shot queue) so
+    tests can provoke every success and error path;
+  * offers an HTTP CONNECT proxy (ConnectProxy) that sends every tunnel to
+    the mock, so the plugin's default endpoint
+    (https://s3tables.<region>.amazonaws.com) can be tested without DNS.
+
+Run `python3 tests/mock_aws.py --demo --state-dir DIR` for a foreground
+demo server (see demo()).  Set MOCK_DEBUG=1 to log each request to stderr.
+"""
+
+import argparse
+import datetime as dt
+import hmac
+import ipaddress
+import json
+import os
+import secrets
+import selectors
+import shutil
+import signal
+import socket
+import socketserver
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import unquote
+
+try:
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.compat import HTTPHeaders
+    from botocore.credentials import Credentials
+
+    BOTOCORE_IMPORT_ERROR = None
+except ImportError as exc:  # the module stays importable so tests can SKIP
+    SigV4Auth = object
+    BOTOCORE_IMPORT_ERROR = exc
+
+DEBUG = os.environ.get("MOCK_DEBUG") == "1"
+
+SERVICE = "s3tables"
+OPERATION_PATH = "/table-record-expiration-job-status"
+MAX_CLOCK_SKEW = 15 * 60  # seconds, as AWS enforces for SigV4
+SIGV4_TIMESTAMP = "%Y%m%dT%H%M%SZ"
+ERROR_NAMESPACE = "http://internal.amazon.com/coral/com.amazon.coral.service/"
+
+MSG_BAD_SIGNATURE = (
+    "The request signature we calculated does not match the signature you "
+    "provided. Check your AWS Secret Access Key and signing method. Consult "
+    "the service documentation for details."
+)
+MSG_INVALID_TOKEN = "The security token included in the request is invalid."
+MSG_NO_TABLE = "The specified table does not exist."
+
+# HTTP status of each error type.  The first six are the errors that
+# service-2.json lists for GetTableRecordExpirationJobStatus; the rest are
+# the common AWS errors the front end produces before the operation runs.
+ERROR_STATUS = {
+    "InternalServerErrorException": 500,
+    "MethodNotAllowedException": 405,
+    "ForbiddenException": 403,
+    "NotFoundException": 404,
+    "TooManyRequestsException": 429,
+    "BadRequestException": 400,
+    "MissingAuthenticationTokenException": 403,
+    "IncompleteSignatureException": 403,
+    "InvalidSignatureException": 403,
+    "UnrecognizedClientException": 403,
+    "AccessDeniedException": 403,
+    "ExpiredTokenException": 403,
+    "UnknownOperationException": 404,
+    "ThrottlingException": 400,
+    "ServiceUnavailableException": 503,
+}
+
+DEMO_ACCESS_KEY = "AKIDEMO0000000000001"
+DEMO_SECRET_KEY = "demoSecretKey/For+LocalMockOnly0000000000"
+DEMO_REGION = "us-east-1"
+DEMO_HEALTHY_ARN = (
+    "arn:aws:s3tables:us-east-1:111122223333:bucket/demo-bucket/table/healthy-table"
+)
+DEMO_FAILING_ARN = (
+    "arn:aws:s3tables:us-east-1:111122223333:bucket/demo-bucket/table/failing-table"
+)
+DEMO_FAILURE = (
+    "Access denied to table data: the table's maintenance role lacks "
+    "s3tables:PutTableData"
+)
+
+
+def _debug(msg):
+    """Log to stderr only when MOCK_DEBUG=1, so TAP output stays clean."""
+    if DEBUG:
+        sys.stderr.write(f"mock_aws: {msg}\n")
+        sys.stderr.flush()
+
+
+def require_botocore():
+    """Fail loudly (not with a NameError later) when botocore is missing."""
+    if BOTOCORE_IMPORT_ERROR is not None:
+        raise RuntimeError(f"botocore is not importable: {BOTOCORE_IMPORT_ERROR}")
+
+
+# --------------------------------------------------------------------------
+# Response bodies
+# --------------------------------------------------------------------------
+
+
+def _utc(when):
+    """Naive datetimes are taken as UTC, as AWS timestamps always are."""
+    if when.tzinfo is None:
+        return when.replace(tzinfo=dt.timezone.utc)
+    return when.astimezone(dt.timezone.utc)
+
+
+def iso8601(when):
+    """Format like S3 Tables does: 'YYYY-MM-DDTHH:MM:SS.sssZ' (UTC, ms)."""
+    when = _utc(when)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+def _as_datetime(last_run):
+    """Accept a datetime, or an age (seconds or timedelta) meaning 'that long ago'."""
+    if isinstance(last_run, dt.datetime):
+        return last_run
+    if isinstance(last_run, dt.timedelta):
+        return dt.datetime.now(dt.timezone.utc) - last_run
+    if isinstance(last_run, (int, float)) and not isinstance(last_run, bool):
+        return dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=last_run)
+    raise TypeError(f"last_run must be a datetime or seconds ago, not {last_run!r}")
+
+
+def job(status, last_run=None, failure=None, records=None, files=None, bytes_=None):
+    """Build a GetTableRecordExpirationJobStatus response body.
+
+    last_run: datetime, seconds ago (int/float), timedelta ago, or a str sent
+    verbatim (to test odd timestamp formats).  metrics only carries the
+    members given, so tests can check the plugin copes with absent ones.
+    """
+    body = {"status": status}
+    if last_run is not None:
+        body["lastRunTimestamp"] = (
+            last_run if isinstance(last_run, str) else iso8601(_as_datetime(last_run))
+        )
+    if failure is not None:
+        body["failureMessage"] = failure
+    metrics = {}
+    if records is not None:
+        metrics["deletedRecords"] = records
+    if files is not None:
+        metrics["deletedDataFiles"] = files
+    if bytes_ is not None:
+        metrics["removedFilesSize"] = bytes_
+    if metrics:
+        body["metrics"] = metrics
+    return body
+
+
+def error_headers(error_type):
+    """The x-amzn-ErrorType header real rest-json AWS services send."""
+    return {"x-amzn-ErrorType": f"{error_type}:{ERROR_NAMESPACE}"}
+
+
+# --------------------------------------------------------------------------
+# PKI
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Pki:
+    """Paths of a throwaway PKI; also readable as a dict (pki['ca_cert'])."""
+
+    directory: str
+    ca_cert: str
+    ca_key: str
+    server_cert: str
+    server_key: str
+    other_ca_cert: str
+    other_ca_key: str
+    hostnames: tuple = ()
+
+    def __getitem__(self, key):
+        return getattr(self, key)
+
+
+def _openssl_binary():
+    """Prefer /usr/bin/openssl (the documented one), else whatever is on PATH."""
+    if os.access("/usr/bin/openssl", os.X_OK):
+        return "/usr/bin/openssl"
+    found = shutil.which("openssl")
+    if not found:
+        raise RuntimeError("openssl CLI not found")
+    return found
+
+
+def _run_openssl(args):
+    """Run openssl with an argument list (no shell); raise with its stderr."""
+    cmd = [_openssl_binary()] + args
+    proc = subprocess.run(
+        cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr.strip()}")
+
+
+def _san_lines(hostnames):
+    """subjectAltName entries: IP: for addresses, DNS: for names, no duplicates."""
+    lines, seen, n_dns, n_ip = [], set(), 0, 0
+    for name in ["localhost", "127.0.0.1"] + list(hostnames):
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            ipaddress.ip_address(name)
+            n_ip += 1
+            lines.append(f"IP.{n_ip} = {name}")
+        except ValueError:
+            n_dns += 1
+            lines.append(f"DNS.{n_dns} = {name}")
+    return lines
+
+
+def _write_openssl_config(path, hostnames):
+    """A self-contained config, so the system openssl.cnf cannot interfere."""
+    text = "\n".join(
+        [
+            "[req]",
+            "distinguished_name = dn",
+            "prompt = no",
+            "[dn]",
+            "CN = unused",
+            "[ca_ext]",
+            "basicConstraints = critical,CA:TRUE",
+            "keyUsage = critical,keyCertSign,cRLSign",
+            "subjectKeyIdentifier = hash",
+            "[server_ext]",
+            "basicConstraints = critical,CA:FALSE",
+            "keyUsage = critical,digitalSignature,keyEncipherment",
+            "extendedKeyUsage = serverAuth",
+            "subjectKeyIdentifier = hash",
+            "authorityKeyIdentifier = keyid,issuer",
+            "subjectAltName = @alt",
+            "[alt]",
+        ]
+        + _san_lines(hostnames)
+    )
+    with open(path, "w") as f:
+        f.write(text + "\n")
+
+
+_EC_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+
+
+def _make_ca(config, cert, key, common_name):
+    """Self-signed P-256 CA, valid two days: fast and obviously throwaway."""
+    _run_openssl(
+        ["req", "-x509", "-config", config, "-extensions", "ca_ext"]
+        + _EC_KEY
+        + ["-keyout", key, "-out", cert, "-days", "2", "-sha256",
+           "-subj", f"/O=mock_aws/CN={common_name}"]
+    )
+
+
+def make_pki(directory, hostnames=()):
+    """Create a CA, a server certificate it signs, and an unrelated second CA.
+
+    The server certificate's SANs are DNS:localhost, IP:127.0.0.1 and every
+    name in hostnames, so the plugin can verify it both when it is pointed
+    at https://127.0.0.1:PORT and when it reaches its default AWS endpoint
+    through ConnectProxy.  other_ca_cert is for 'untrusted CA' tests.
+    """
+    os.makedirs(directory, exist_ok=True)
+    p = lambda name: os.path.join(directory, name)  # noqa: E731
+    config = p("openssl.cnf")
+    _write_openssl_config(config, hostnames)
+    _make_ca(config, p("ca.pem"), p("ca.key"), "mock_aws test CA")
+    _make_ca(config, p("other-ca.pem"), p("other-ca.key"), "mock_aws unrelated CA")
+    _run_openssl(
+        ["req", "-new", "-config", config]
+        + _EC_KEY
+        + ["-keyout", p("server.key"), "-out", p("server.csr"),
+           "-subj", "/O=mock_aws/CN=localhost"]
+    )
+    _run_openssl(
+        ["x509", "-req", "-in", p("server.csr"), "-CA", p("ca.pem"),
+         "-CAkey", p("ca.key"), "-set_serial", "0x" + secrets.token_hex(8),
+         "-days", "2", "-sha256", "-extfile", config, "-extensions", "server_ext",
+         "-out", p("server.pem")]
+    )
+    return Pki(
+        directory=directory,
+        ca_cert=p("ca.pem"),
+        ca_key=p("ca.key"),
+        server_cert=p("server.pem"),
+        server_key=p("server.key"),
+        other_ca_cert=p("other-ca.pem"),
+        other_ca_key=p("other-ca.key"),
+        hostnames=tuple(hostnames),
+    )
+
+
+# --------------------------------------------------------------------------
+# SigV4 with botocore
+# --------------------------------------------------------------------------
+
+
+def amz_date(when):
+    """'YYYYMMDDTHHMMSSZ' from a datetime, an epoch number, or such a string."""
+    if isinstance(when, str):
+        dt.datetime.strptime(when, SIGV4_TIMESTAMP)  # validate
+        return when
+    if isinstance(when, (int, float)):
+        when = dt.datetime.fromtimestamp(when, dt.timezone.utc)
+    return _utc(when).strftime(SIGV4_TIMESTAMP)
+
+
+class PinnedClockSigV4Auth(SigV4Auth):
+    """botocore's SigV4Auth with its clock pinned to a chosen instant.
+
+    Why: the mock must recompute a signature 'as of' the request's
+    X-Amz-Date, and tests must be able to sign 'as of 20 minutes ago'.
+    add_auth() reads the wall clock through a different function in each
+    botocore release (datetime.datetime.utcnow() in 1.29,
+    botocore.compat.get_current_datetime() in newer ones), and patching
+    either module-wide would race with the mock's server threads.  Instead
+    we overwrite request.context['timestamp'] in
+    _modify_request_before_signing(), the first hook add_auth() calls after
+    reading the clock and before anything uses the timestamp (same in both
+    releases).  Everything else (canonical request, string to sign, key
+    derivation, Authorization header) is botocore's own code.
+    """
+
+    def __init__(self, credentials, service_name, region_name, when):
+        super().__init__(credentials, service_name, region_name)
+        self.pinned_timestamp = amz_date(when)
+
+    def _modify_request_before_signing(self, request):
+        request.context["timestamp"] = self.pinned_timestamp
+        super()._modify_request_before_signing(request)
+
+
+class _VerifierSigV4Auth(PinnedClockSigV4Auth):
+    """Recomputes a received request's signature, as the AWS front end does.
+
+    Unlike a signer, it must not touch the headers (they are exactly those
+    the client listed in SignedHeaders) and must sign all of them, even the
+    ones botocore's own client would leave out (User-Agent, ...).
+    """
+
+    canonical = None
+    string_to_sign_text = None
+
+    def _modify_request_before_signing(self, request):
+        request.context["timestamp"] = self.pinned_timestamp
+
+    def headers_to_sign(self, request):
+        header_map = HTTPHeaders()
+        for name, value in request.headers.items():
+            if name.lower() != "authorization":
+                header_map[name.lower()] = value
+        return header_map
+
+    def canonical_request(self, request):
+        self.canonical = super().canonical_request(request)
+        return self.canonical
+
+    def string_to_sign(self, request, canonical_request):
+        self.string_to_sign_text = super().string_to_sign(request, canonical_request)
+        return self.string_to_sign_text
+
+
+def decode_query(raw_query):
+    """Split a raw query into percent-decoded (name, value) pairs.
+
+    AWS canonicalises the query from the decoded parameters (then encodes
+    them RFC 3986 style), so e.g. an unencoded ':' on the wire and '%3A'
+    both verify.  '+' is kept literally, as SigV4 demands.
+    """
+    pairs = []
+    for part in raw_query.split("&") if raw_query else []:
+        name, _, value = part.partition("=")
+        pairs.append((unquote(name), unquote(value)))
+    return pairs
+
+
+def botocore_signature(method, host, raw_path, raw_query, headers, body,
+                       access_key, secret_key, token, region, timestamp):
+    """Return (signature, canonical_request, string_to_sign) per botocore.
+
+    headers: list of (name, value) to sign, i.e. exactly the SignedHeaders.
+    """
+    url = f"https://{host}{raw_path}" + (f"?{raw_query}" if raw_query else "")
+    request = AWSRequest(method=method, url=url, data=body or b"",
+                         params=decode_query(raw_query))
+    for name, value in headers:
+        request.headers[name] = value  # HTTPHeaders appends duplicates
+    signer = _VerifierSigV4Auth(Credentials(access_key, secret_key, token),
+                                SERVICE, region, timestamp)
+    signer.add_auth(request)
+    produced = parse_authorization(request.headers["Authorization"])
+    return produced["Signature"], signer.canonical, signer.string_to_sign_text
+
+
+def parse_authorization(value):
+    """Parse 'AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...'.
+
+    Returns a dict with 'algorithm' and the k=v parameters; raises
+    ValueError (with an AWS-like message) when it is not well-formed.
+    """
+    algorithm, _, rest = value.strip().partition(" ")
+    if algorithm != "AWS4-HMAC-SHA256":
+        raise ValueError(f"Unsupported Authorization Type: '{algorithm}'")
+    params = {"algorithm": algorithm}
+    for item in rest.split(","):
+        key, sep, val = item.strip().partition("=")
+        if sep:
+            params[key] = val
+    missing = [k for k in ("Credential", "SignedHeaders", "Signature") if not params.get(k)]
+    if missing:
+        raise ValueError(
+            " ".join(f"Authorization header requires '{k}' parameter." for k in missing)
+            + f" Authorization={value}"
+        )
+    return params
+
+
+# --------------------------------------------------------------------------
+# The mock service
+# --------------------------------------------------------------------------
+
+
+class _Reject(Exception):
+    """An AWS error answer, raised by the checks and sent by the handler."""
+
+    def __init__(self, error_type, message, reason=None, status=None):
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+        self.reason = reason or message
+        self.status = status or ERROR_STATUS[error_type]
+
+
+@dataclass
+class Answer:
+    """A scripted answer. body: dict/list (JSON), str/bytes (verbatim), None,
+    or a callable returning one of those, evaluated when answering."""
+
+    status: int
+    body: object
+    headers: dict = field(default_factory=dict)
+    delay: float = None
+    disconnect: bool = False
+
+    def payload(self):
+        body = self.body() if callable(self.body) else self.body
+        if body is None:
+            return b""
+        if isinstance(body, bytes):
+            return body
+        if isinstance(body, str):
+            return body.encode("utf-8")
+        return json.dumps(body, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass
+class RecordedRequest:
+    """What the mock saw and decided, for tests to assert on."""
+
+    method: str
+    path: str  # raw, as on the wire, without the query
+    query: str  # raw, without '?'
+    headers: dict  # lower-case name -> value (duplicates joined with ',')
+    header_list: list  # [(name, value)] as sent
+    host: str  # the Host header the client sent (None if absent)
+    body: bytes = b""
+    client: tuple = None
+    sni: str = None  # TLS server name the client asked for
+    verified: bool = False  # SigV4 checks all passed
+    reason: str = None  # why it was rejected (None if it was not)
+    status: int = None  # status code answered
+    error_type: str = None  # x-amzn-ErrorType sent, if any
+    access_key: str = None
+    region: str = None  # region of the credential scope
+    table_arn: str = None  # decoded tableArn parameter
+    canonical_request: str = None  # as botocore computed it
+    string_to_sign: str = None
+    time: float = 0.0
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Hands every request, whatever its method, to MockS3Tables._handle."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "mock-s3tables/1.0"
+    sys_version = ""
+    timeout = 30  # an idle keep-alive connection must not hold a thread forever
+
+    def _dispatch(self):
+        self.server.mock._handle(self)
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _dispatch
+
+    def version_string(self):
+        return self.server_version
+
+    def date_time_string(self, timestamp=None):
+        """The Date header follows the mock's (possibly skewed) clock."""
+        if timestamp is None:
+            timestamp = self.server.mock.now()
+        return super().date_time_string(timestamp)
+
+    def log_message(self, format, *args):  # noqa: A002 - BaseHTTPRequestHandler API
+        _debug("%s %s" % (self.address_string(), format % args))
+
+
+class _ThreadedServer(socketserver.ThreadingMixIn, HTTPServer):
+    """Threaded server that does the TLS handshake in the worker thread.
+
+    Handshaking in the accept loop would let one silent client (say, a test
+    of a TCP connect timeout) block every other connection.
+    """
+
+    daemon_threads = True
+    block_on_close = False  # stop() closes connections and joins itself
+
+    def __init__(self, owner, handler, port=0):
+        self.owner = owner
+        super().__init__(("127.0.0.1", port), handler)
+
+    def server_bind(self):
+        # HTTPServer.server_bind calls getfqdn(), a reverse DNS lookup: skip it.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+    def process_request(self, request, client_address):
+        thread = threading.Thread(
+            target=self.process_request_thread, args=(request, client_address), daemon=True
+        )
+        self.owner._track_thread(thread)
+        thread.start()
+
+    def finish_request(self, request, client_address):
+        conn = self.owner._accept(request, client_address)
+        if conn is None:
+            return
+        try:
+            self.RequestHandlerClass(conn, client_address, self)
+        finally:
+            self.owner._release(conn)
+
+    def handle_error(self, request, client_address):
+        if DEBUG:
+            super().handle_error(request, client_address)
+
+
+class _ServerBase:
+    """Start/stop, threads and connection bookkeeping shared by both servers."""
+
+    scheme = "https"
+
+    def __init__(self):
+        self._server = None
+        self._serve_thread = None
+        self._stopping = threading.Event()
+        self._lock = threading.RLock()
+        self._conns = set()
+        self._threads = []
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def _make_server(self):
+        raise NotImplementedError
+
+    def start(self):
+        """Bind 127.0.0.1 on an ephemeral port and serve in a daemon thread."""
+        if self._server is not None:
+            return self
+        self._stopping.clear()
+        self._server = self._make_server()
+        self._serve_thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._serve_thread.start()
+        return self
+
+    def stop(self):
+        """Stop accepting, cut open connections, wake sleepers, join threads."""
+        if self._server is None:
+            return
+        self._stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._serve_thread.join(5)
+        with self._lock:
+            conns, threads = list(self._conns), list(self._threads)
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        deadline = time.monotonic() + 5
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self._server = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    @property
+    def port(self):
+        return self._server.server_address[1] if self._server else None
+
+    @property
+    def url(self):
+        return f"{self.scheme}://127.0.0.1:{self.port}"
+
+    # -- bookkeeping -------------------------------------------------------
+
+    def _track_thread(self, thread):
+        with self._lock:
+            self._threads = [t for t in self._threads if t.is_alive()]
+            self._threads.append(thread)
+
+    def _register(self, conn):
+        with self._lock:
+            self._conns.add(conn)
+
+    def _release(self, conn):
+        with self._lock:
+            self._conns.discard(conn)
+        try:
+            conn.close()
+        except OSError:
+            pass
+
+
+class MockS3Tables(_ServerBase):
+    """HTTPS mock of s3tables GetTableRecordExpirationJobStatus.
+
+    credentials: {access_key_id: {"secret": str, "token": str or None}}.
+    Attributes tests may set at any time:
+      expected_region  if not None, the credential scope must name it;
+      delay            seconds to wait before answering (timeout tests);
+      clock_skew       seconds added to the mock's clock (date checks, Date:).
+    Results: .requests (list of RecordedRequest), .tls_errors (failed
+    handshakes: (client, error) tuples, e.g. a client rejecting the CA).
+    """
+
+    def __init__(self, pki, credentials, port=0):
+        require_botocore()
+        super().__init__()
+        self.pki = pki
+        self.credentials = credentials
+        self.expected_region = None
+        self.delay = 0.0
+        self.clock_skew = 0.0
+        self.requests = []
+        self.tls_errors = []
+        self._tables = {}
+        self._queue = []
+        self._port_wanted = port
+        self._ssl_context = self._make_ssl_context()
+
+    # -- scripting ---------------------------------------------------------
+
+    def set_table(self, table_arn, body, status=200, headers=None):
+        """Answer for one table (every time). dict -> JSON, str -> verbatim."""
+        with self._lock:
+            self._tables[table_arn] = Answer(status, body, dict(headers or {}))
+
+    def set_table_error(self, table_arn, error_type, message, status=None):
+        """Make a table answer with an AWS error, e.g. 'ForbiddenException'."""
+        self.set_table(table_arn, {"message": message},
+                       status or ERROR_STATUS[error_type], error_headers(error_type))
+
+    def remove_table(self, table_arn):
+        with self._lock:
+            self._tables.pop(table_arn, None)
+
+    def enqueue(self, status, body, headers=None, delay=None):
+        """Push a one-shot answer, used (FIFO) before the per-table answers."""
+        with self._lock:
+            self._queue.append(Answer(status, body, dict(headers or {}), delay))
+
+    def enqueue_error(self, error_type, message, status=None, delay=None):
+        """One-shot AWS error answer (e.g. TooManyRequestsException -> 429)."""
+        self.enqueue(status or ERROR_STATUS[error_type], {"message": message},
+                     error_headers(error_type), delay)
+
+    def enqueue_disconnect(self):
+        """One-shot: close the connection without answering."""
+        with self._lock:
+            self._queue.append(Answer(0, None, disconnect=True))
+
+    @property
+    def queued(self):
+        """Number of one-shot answers not yet used."""
+        with self._lock:
+            return len(self._queue)
+
+    @property
+    def last_request(self):
+        with self._lock:
+            return self.requests[-1] if self.requests else None
+
+    def clear(self):
+        """Forget recorded requests, handshake errors and queued answers."""
+        with self._lock:
+            self.requests.clear()
+            self.tls_errors.clear()
+            self._queue.clear()
+
+    def now(self):
+        """The mock's clock (wall clock + clock_skew), in epoch seconds."""
+        return time.time() + self.clock_skew
+
+    # -- server plumbing ---------------------------------------------------
+
+    def _make_ssl_context(self):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(self.pki["server_cert"], self.pki["server_key"])
+        ctx.sni_callback = self._remember_sni
+        return ctx
+
+    @staticmethod
+    def _remember_sni(tls_sock, server_name, _ctx):
+        tls_sock.mock_sni = server_name
+        return None
+
+    def _make_server(self):
+        server = _ThreadedServer(self, _Handler, self._port_wanted)
+        server.mock = self
+        return server
+
+    def _accept(self, sock, client):
+        """TLS handshake in the worker thread; a failure is recorded, not raised."""
+        conn = None
+        try:
+            sock.settimeout(10)
+            conn = self._ssl_context.wrap_socket(
+                sock, server_side=True, do_handshake_on_connect=False
+            )
+            self._register(conn)
+            conn.do_handshake()
+        except (OSError, ssl.SSLError) as exc:
+            with self._lock:
+                self.tls_errors.append((client, str(exc)))
+            _debug(f"TLS handshake with {client} failed: {exc}")
+            self._release(conn if conn is not None else sock)
+            return None
+        conn.settimeout(_Handler.timeout)
+        return conn
+
+    # -- request handling --------------------------------------------------
+
+    @staticmethod
+    def _read_body(handler):
+        """Read a Content-Length or chunked body (GETs normally have none)."""
+        length = handler.headers.get("Content-Length")
+        if length:
+            return handler.rfile.read(int(length))
+        if "chunked" in handler.headers.get("Transfer-Encoding", "").lower():
+            chunks = []
+            while True:
+                size = int(handler.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while handler.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                chunks.append(handler.rfile.read(size))
+                handler.rfile.readline()
+        return b""
+
+    def _record(self, handler):
+        """Create and store the RecordedRequest before any check can fail."""
+        path, _, query = handler.path.partition("?")
+        header_list = list(handler.headers.items())
+        headers = {}
+        for name, value in header_list:
+            key = name.lower()
+            headers[key] = f"{headers[key]},{value}" if key in headers else value
+        rec = RecordedRequest(
+            method=handler.command, path=path, query=query, headers=headers,
+            header_list=header_list, host=headers.get("host"),
+            client=handler.client_address,
+            sni=getattr(handler.connection, "mock_sni", None), time=time.time(),
+        )
+        rec.body = self._read_body(handler)
+        with self._lock:
+            self.requests.append(rec)
+        return rec
+
+    def _handle(self, handler):
+        """Authenticate, route and answer one request."""
+        rec = self._record(handler)
+        try:
+            self._authenticate(rec)
+            rec.verified = True
+            answer = self._route(rec)
+        except _Reject as rej:
+            rec.reason = rej.reason
+            answer = Answer(rej.status, {"message": rej.message}, error_headers(rej.error_type))
+        delay = answer.delay if answer.delay is not None else self.delay
+        if delay and self._stopping.wait(delay):
+            handler.close_connection = True
+            return
+        if answer.disconnect:
+            rec.reason = rec.reason or "scripted disconnect"
+            handler.close_connection = True
+            try:
+                handler.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        self._send(handler, rec, answer)
+
+    def _send(self, handler, rec, answer):
+        body = answer.payload()
+        headers = {"Content-Type": "application/json",
+                   "x-amzn-RequestId": str(uuid.uuid4())}
+        for name, value in answer.headers.items():
+            for existing in [k for k in headers if k.lower() == name.lower()]:
+                del headers[existing]
+            if value is not None:  # None removes a default header
+                headers[name] = value
+        rec.status = answer.status
+        rec.error_type = next(
+            (v.split(":")[0] for k, v in headers.items() if k.lower() == "x-amzn-errortype"),
+            None,
+        )
+        _debug(f"{rec.method} {rec.path}?{rec.query} -> {rec.status} "
+               f"{rec.error_type or ''} {rec.reason or ''}")
+        if rec.reason and rec.canonical_request:
+            _debug(f"botocore canonical request:\n{rec.canonical_request}\n"
+                   f"string to sign:\n{rec.string_to_sign}")
+        handler.send_response(answer.status)
+        for name, value in headers.items():
+            handler.send_header(name, str(value))
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        if handler.command != "HEAD":
+            handler.wfile.write(body)
+        handler.wfile.flush()
+
+    def _route(self, rec):
+        """Only GET /table-record-expiration-job-status exists."""
+        if rec.method != "GET" or rec.path != OPERATION_PATH:
+            raise _Reject("UnknownOperationException", "Unknown operation",
+                          f"no operation for {rec.method} {rec.path}")
+        arns = [v for k, v in decode_query(rec.query) if k == "tableArn"]
+        rec.table_arn = arns[0] if arns else None
+        with self._lock:
+            if self._queue:
+                return self._queue.pop(0)
+        if not rec.table_arn:
+            raise _Reject("BadRequestException", "tableArn is required",
+                          "missing tableArn parameter")
+        with self._lock:
+            answer = self._tables.get(rec.table_arn)
+        if answer is None:
+            raise _Reject("NotFoundException", MSG_NO_TABLE,
+                          f"unknown table {rec.table_arn}")
+        return answer
+
+    # -- SigV4 checks, in the order AWS applies them -----------------------
+
+    def _authenticate(self, rec):
+        auth = self._check_authorization(rec)
+        timestamp = self._check_date_header(rec)
+        key, secret, token = self._check_credentials(rec, auth)
+        scope_date, region, service, terminator = auth["Credential"].split("/")[1:]
+        rec.region = region
+        self._check_freshness(timestamp)
+        self._check_scope(timestamp, scope_date, region, service, terminator)
+        signed = self._check_signed_headers(rec, auth)
+        self._check_signature(rec, auth, signed, key, secret, token, region, timestamp)
+
+    @staticmethod
+    def _check_authorization(rec):
+        value = rec.headers.get("authorization")
+        if value is None:
+            raise _Reject("MissingAuthenticationTokenException",
+                          "Missing Authentication Token", "no Authorization header")
+        try:
+            auth = parse_authorization(value)
+        except ValueError as exc:
+            raise _Reject("IncompleteSignatureException", str(exc)) from None
+        credential = auth["Credential"]
+        if len(credential.split("/")) != 5:
+            raise _Reject(
+                "IncompleteSignatureException",
+                "Credential must have exactly 5 slash-delimited elements, e.g. "
+                f"keyid/date/region/service/term, got '{credential}'",
+            )
+        rec.access_key = credential.split("/")[0]
+        return auth
+
+    @staticmethod
+    def _check_date_header(rec):
+        value = rec.headers.get("x-amz-date")
+        if value is None:
+            raise _Reject("IncompleteSignatureException",
+                          "Authorization header requires existence of either a "
+                          "'X-Amz-Date' or a 'Date' header.")
+        try:
+            dt.datetime.strptime(value, SIGV4_TIMESTAMP)
+        except ValueError:
+            raise _Reject("IncompleteSignatureException",
+                          f"Date must be in ISO-8601 'basic format'. Got '{value}'. "
+                          "See http://en.wikipedia.org/wiki/ISO_8601") from None
+        return value
+
+    def _check_credentials(self, rec, auth):
+        key = rec.access_key
+        creds = self.credentials.get(key)
+        if creds is None:
+            raise _Reject("UnrecognizedClientException", MSG_INVALID_TOKEN,
+                          f"unknown access key {key}")
+        if isinstance(creds, str):
+            creds = {"secret": creds}
+        expected, sent = creds.get("token"), rec.headers.get("x-amz-security-token")
+        if expected and sent != expected:
+            raise _Reject("UnrecognizedClientException", MSG_INVALID_TOKEN,
+                          "session token missing or wrong")
+        if not expected and sent is not None:
+            raise _Reject("UnrecognizedClientException", MSG_INVALID_TOKEN,
+                          "session token sent for long-term credentials")
+        return key, creds["secret"], expected or None
+
+    def _check_freshness(self, timestamp):
+        signed_at = dt.datetime.strptime(timestamp, SIGV4_TIMESTAMP).replace(
+            tzinfo=dt.timezone.utc)
+        now = dt.datetime.fromtimestamp(self.now(), dt.timezone.utc)
+        window = dt.timedelta(seconds=MAX_CLOCK_SKEW)
+        fmt = lambda t: t.strftime(SIGV4_TIMESTAMP)  # noqa: E731
+        if signed_at < now - window:
+            raise _Reject("InvalidSignatureException",
+                          f"Signature expired: {timestamp} is now earlier than "
+                          f"{fmt(now - window)} ({fmt(now)} - 15 min.)")
+        if signed_at > now + window:
+            raise _Reject("InvalidSignatureException",
+                          f"Signature not yet current: {timestamp} is still later "
+                          f"than {fmt(now + window)} ({fmt(now)} + 15 min.)")
+
+    def _check_scope(self, timestamp, scope_date, region, service, terminator):
+        if scope_date != timestamp[:8]:
+            raise _Reject("InvalidSignatureException",
+                          "Date in Credential scope does not match YYYYMMDD from "
+                          f"ISO-8601 version of date from HTTP: '{scope_date}' != "
+                          f"'{timestamp[:8]}', from 'X-Amz-Date'.")
+        if service != SERVICE:
+            raise _Reject("InvalidSignatureException",
+                          f"Credential should be scoped to correct service: '{SERVICE}'. ")
+        if self.expected_region is not None and region != self.expected_region:
+            raise _Reject("InvalidSignatureException",
+                          f"Credential should be scoped to a valid region, not '{region}'. ")
+        if terminator != "aws4_request":
+            raise _Reject("InvalidSignatureException",
+                          "Credential should be scoped with a valid terminator: "
+                          f"'aws4_request', not '{terminator}'. ")
+
+    @staticmethod
+    def _check_signed_headers(rec, auth):
+        signed = auth["SignedHeaders"].split(";")
+        required = ["host", "x-amz-date"]
+        if "x-amz-security-token" in rec.headers:
+            required.append("x-amz-security-token")
+        for name in required:
+            if name not in signed:
+                raise _Reject("IncompleteSignatureException",
+                              f"'{name}' must be a 'SignedHeader' in the AWS Authorization.")
+        for name in signed:
+            if name not in rec.headers:
+                raise _Reject("InvalidSignatureException", MSG_BAD_SIGNATURE,
+                              f"signed header '{name}' not in the request")
+        return signed
+
+    @staticmethod
+    def _check_signature(rec, auth, signed, key, secret, token, region, timestamp):
+        headers = [(n, v) for n, v in rec.header_list if n.lower() in signed]
+        expected, canonical, sts = botocore_signature(
+            rec.method, rec.host, rec.path, rec.query, headers, rec.body,
+            key, secret, token, region, timestamp)
+        rec.canonical_request, rec.string_to_sign = canonical, sts
+        if auth["SignedHeaders"] != ";".join(sorted(signed)):
+            raise _Reject("InvalidSignatureException", MSG_BAD_SIGNATURE,
+                          "SignedHeaders not lower-case and sorted")
+        if not hmac.compare_digest(expected, auth["Signature"]):
+            raise _Reject("InvalidSignatureException", MSG_BAD_SIGNATURE,
+                          "signature mismatch")
+
+
+# --------------------------------------------------------------------------
+# CONNECT proxy
+# --------------------------------------------------------------------------
+
+
+class _ProxyServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, owner):
+        self.owner = owner
+        super().__init__(("127.0.0.1", 0), socketserver.BaseRequestHandler)
+
+    def process_request(self, request, client_address):
+        thread = threading.Thread(
+            target=self.process_request_thread, args=(request, client_address), daemon=True
+        )
+        self.owner._track_thread(thread)
+        thread.start()
+
+    def finish_request(self, request, client_address):
+        self.owner._serve_client(request)
+
+    def handle_error(self, request, client_address):
+        if DEBUG:
+            super().handle_error(request, client_address)
+
+
+def _read_head(sock, limit=65536):
+    """Read up to the blank line ending the request head; return (head, rest)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(4096)
+        if not chunk or len(data) > limit:
+            return None, b""
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    return head.decode("latin-1"), rest
+
+
+class ConnectProxy(_ServerBase):
+    """HTTP CONNECT proxy on 127.0.0.1 whose tunnels ALL go to 127.0.0.1:target_port.
+
+    Whatever host the client asks for (e.g. s3tables.us-west-2.amazonaws.com:443)
+    is only recorded in .connects, never resolved or contacted, so a test can
+    set https_proxy and exercise the plugin's default endpoint safely.
+    .requests holds (method, target, headers) for every request, CONNECT or not.
+    """
+
+    scheme = "http"
+
+    def __init__(self, target_port):
+        super().__init__()
+        self.target_port = target_port
+        self.connects = []
+        self.requests = []
+
+    def _make_server(self):
+        return _ProxyServer(self)
+
+    def _serve_client(self, client):
+        client.settimeout(10)
+        self._register(client)
+        try:
+            head, rest = _read_head(client)
+            if head is None:
+                return
+            lines = head.split("\r\n")
+            method, target = (lines[0].split() + ["", ""])[:2]
+            headers = dict(
+                (n.strip(), v.strip()) for n, _, v in (l.partition(":") for l in lines[1:])
+            )
+            with self._lock:
+                self.requests.append((method, target, headers))
+            _debug(f"proxy: {method} {target}")
+            if method.upper() != "CONNECT":
+                client.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nAllow: CONNECT\r\n"
+                               b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+                return
+            with self._lock:
+                self.connects.append(target)
+            self._tunnel(client, rest)
+        except OSError as exc:
+            _debug(f"proxy: {exc}")
+        finally:
+            self._release(client)
+
+    def _tunnel(self, client, rest):
+        """Connect to the mock (127.0.0.1 only) and copy bytes both ways."""
+        upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=10)
+        self._register(upstream)
+        try:
+            client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            if rest:
+                upstream.sendall(rest)
+            self._pump(client, upstream)
+        finally:
+            self._release(upstream)
+
+    def _pump(self, a, b):
+        """Copy until both directions reach EOF, forwarding half-closes."""
+        peer = {a: b, b: a}
+        with selectors.DefaultSelector() as sel:
+            sel.register(a, selectors.EVENT_READ)
+            sel.register(b, selectors.EVENT_READ)
+            while sel.get_map() and not self._stopping.is_set():
+                for key, _ in sel.select(timeout=0.2):
+                    src = key.fileobj
+                    try:
+                        data = src.recv(65536)
+                    except OSError:
+                        return
+                    if data:
+                        peer[src].sendall(data)
+                        continue
+                    sel.unregister(src)
+                    try:
+                        peer[src].shutdown(socket.SHUT_WR)
+                    except OSError:
+                        pass
+
+
+# --------------------------------------------------------------------------
+# Demo mode
+# --------------------------------------------------------------------------
+
+
+def _write_atomically(path, data):
+    """Write then rename, so a poller never reads a half-written file."""
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def _demo_tables(mock):
+    """The two demo tables; bodies are callables so ages stay right over time."""
+    mock.set_table(DEMO_HEALTHY_ARN, lambda: job(
+        "Successful", last_run=5 * 3600 + 3 * 60,
+        records=1234, files=12, bytes_=4404019))
+    mock.set_table(DEMO_FAILING_ARN, lambda: job(
+        "Failed", last_run=2 * 3600, failure=DEMO_FAILURE))
+
+
+def demo(state_dir, port=0):
+    """Serve the demo tables in the foreground until SIGTERM/SIGINT."""
+    os.makedirs(state_dir, exist_ok=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    with tempfile.TemporaryDirectory(prefix="mock-aws-pki-") as pki_dir:
+        pki = make_pki(pki_dir, [f"s3tables.{DEMO_REGION}.amazonaws.com"])
+        mock = MockS3Tables(pki, {DEMO_ACCESS_KEY: {"secret": DEMO_SECRET_KEY}}, port)
+        mock.expected_region = DEMO_REGION
+        _demo_tables(mock)
+        with mock:
+            with open(pki.ca_cert, "rb") as f:
+                _write_atomically(os.path.join(state_dir, "ca.pem"), f.read())
+            _write_atomically(os.path.join(state_dir, "url"), (mock.url + "\n").encode())
+            print(f"mock S3 Tables listening on {mock.url} (CA: {state_dir}/ca.pem)\n"
+                  f"  AWS_ACCESS_KEY_ID={DEMO_ACCESS_KEY}\n"
+                  f"  AWS_SECRET_ACCESS_KEY='{DEMO_SECRET_KEY}'\n"
+                  f"  region {DEMO_REGION}; tables:\n    {DEMO_HEALTHY_ARN}\n"
+                  f"    {DEMO_FAILING_ARN}", flush=True)
+            while not stop.wait(0.2):
+                pass
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--demo", action="store_true",
+                        help="serve the two demo tables until SIGTERM/SIGINT")
+    parser.add_argument("--state-dir", help="where to write ca.pem and url")
+    parser.add_argument("--port", type=int, default=0, help="default: ephemeral")
+    args = parser.parse_args(argv)
+    if not args.demo or not args.state_dir:
+        parser.error("use --demo --state-dir DIR")
+    return demo(args.state_dir, args.port)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
