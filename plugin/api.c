@@ -153,7 +153,7 @@ api_get_job_status(const struct api_call *call, const struct credentials *creds,
     };
     struct http_response resp;
     char why[CURL_ERROR_SIZE + 64];
-    enum http_result hr = http_get(&hreq, &resp, why, sizeof(why));
+    enum http_result hr = http_request(&hreq, &resp, why, sizeof(why));
     if (hr == HTTP_TIMED_OUT) {
         snprintf(err, errlen, "timeout after %u s while calling %s", call->timeout_seconds,
                  API_OPERATION);

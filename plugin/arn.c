@@ -67,6 +67,8 @@ arn_parse(const char *text, struct table_arn *out, char *err, size_t errlen)
         return arn_fail(err, errlen, text, "account is not 12 digits");
     if ((p = arn_field(p, '/', kind, sizeof(kind))) == NULL || strcmp(kind, "bucket") != 0)
         return arn_fail(err, errlen, text, "resource is not bucket/.../table/...");
+    if (strchr(p, '/') == NULL)
+        return arn_fail(err, errlen, text, "resource is not bucket/.../table/...");
     if ((p = arn_field(p, '/', out->bucket, sizeof(out->bucket))) == NULL ||
         strlen(out->bucket) < 3 || !arn_chars_ok(out->bucket, "_-", false))
         return arn_fail(err, errlen, text, "bad bucket name");

@@ -31,13 +31,14 @@ aws_text_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen)
     dst[n] = '\0';
 }
 
-/* "ns#Name:uri" -> "Name" */
+/* "ns#Name:uri" -> "Name": cut at the first ":", then keep what follows "#". */
 static void
 aws_error_type_clean(char *dst, size_t dstlen, const char *raw)
 {
-    const char *hash = strchr(raw, '#');
+    size_t len = strcspn(raw, ":");
+    const char *hash = memchr(raw, '#', len);
     const char *start = hash != NULL ? hash + 1 : raw;
-    size_t len = strcspn(start, ":");
+    len -= (size_t)(start - raw);
     while (len > 0 && (start[len - 1] == ' ' || start[len - 1] == '\t'))
         len--;
     while (len > 0 && (*start == ' ' || *start == '\t')) {

@@ -76,19 +76,34 @@ http_header_list(const struct http_request *req, bool *failed)
             fprintf(stderr, "> %s: %s\n", req->headers[i].name,
                     req->headers[i].secret ? "(hidden)" : req->headers[i].value);
     }
-    /* libcurl would add "Accept: * / *"; AWS SDKs send none. */
-    struct curl_slist *grown = curl_slist_append(list, "Accept:");
-    if (grown == NULL)
-        *failed = true;
-    return grown != NULL ? grown : list;
+    /* libcurl would add "Accept: * / *" (AWS SDKs send none) and, for
+     * bodies over 1 KiB, "Expect: 100-continue" (a needless round trip). */
+    static const char *const suppressed[] = {"Accept:", "Expect:"};
+    for (size_t i = 0; i < 2; i++) {
+        struct curl_slist *grown = curl_slist_append(list, suppressed[i]);
+        if (grown == NULL) {
+            *failed = true;
+            return list;
+        }
+        list = grown;
+    }
+    return list;
 }
 
 static void
 http_configure(CURL *curl, const struct http_request *req, struct http_transfer *t,
                struct curl_slist *headers)
 {
+    const char *method = req->method != NULL ? req->method : "GET";
     curl_easy_setopt(curl, CURLOPT_URL, req->url);
-    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    if (strcmp(method, "GET") == 0) {
+        curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    } else {
+        /* POSTFIELDS with an explicit size sends the body as is, for PUT too. */
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)req->body_len);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body != NULL ? req->body : "");
+        curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+    }
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_USERAGENT, req->user_agent);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -109,7 +124,7 @@ http_configure(CURL *curl, const struct http_request *req, struct http_transfer 
 }
 
 enum http_result
-http_get(const struct http_request *req, struct http_response *resp, char *err, size_t errlen)
+http_request(const struct http_request *req, struct http_response *resp, char *err, size_t errlen)
 {
     memset(resp, 0, sizeof(*resp));
     CURL *curl = curl_easy_init();
@@ -130,7 +145,7 @@ http_get(const struct http_request *req, struct http_response *resp, char *err, 
     http_configure(curl, req, &t, headers);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
     if (req->verbose >= 2)
-        fprintf(stderr, "GET %s\n", req->url);
+        fprintf(stderr, "%s %s\n", req->method != NULL ? req->method : "GET", req->url);
 
     CURLcode rc = curl_easy_perform(curl);
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp->status);

@@ -1,5 +1,5 @@
 /*
- * http.h - one HTTPS GET with libcurl, nothing more.
+ * http.h - one HTTP(S) request with libcurl, nothing more.
  *
  * Certificates are always verified (TLS 1.2 or later), redirects are not
  * followed, the answer body is capped at HTTP_BODY_MAX, and libcurl's own
@@ -23,7 +23,10 @@ struct http_header {
 };
 
 struct http_request {
+    const char *method; /* NULL means GET; also PUT and POST */
     const char *url;
+    const char *body; /* sent with PUT/POST; may be NULL */
+    size_t body_len;
     const struct http_header *headers;
     size_t n_headers;
     const char *ca_file; /* NULL: the system store */
@@ -44,7 +47,7 @@ struct http_response {
 enum http_result { HTTP_DONE = 0, HTTP_FAILED = -1, HTTP_TIMED_OUT = -2 };
 
 /* HTTP_DONE when an answer (any status) arrived; otherwise err says why. */
-enum http_result http_get(const struct http_request *req, struct http_response *resp, char *err,
+enum http_result http_request(const struct http_request *req, struct http_response *resp, char *err,
                           size_t errlen);
 
 void http_response_free(struct http_response *resp);

@@ -61,7 +61,7 @@ ini_line(struct ini_state *st, const char *line, const char *eol, ini_handler ha
         }
         st->in_section = true;
         st->parent[0] = '\0';
-        return 0;
+        return handler(ud, st->section, NULL, NULL);
     }
     const char *sep = s;
     while (sep < end && *sep != '=' && *sep != ':')

@@ -12,7 +12,9 @@
 
 #include <stddef.h>
 
-/* Called for every key; a non-zero return stops parsing and is returned. */
+/* Called for every key, and with key and value NULL at each section
+ * header (so an empty section is seen too); a non-zero return stops
+ * parsing and is returned. */
 typedef int (*ini_handler)(void *ud, const char *section, const char *key, const char *value);
 
 /* Returns 0, the handler's non-zero value, or -1 with "line N: reason" in

@@ -159,8 +159,16 @@ parse_json(const char *body, size_t len, char *err, size_t errlen)
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
     json_object *root = json_tokener_parse_ex(tok, body, (int)len);
     enum json_tokener_error jerr = json_tokener_get_error(tok);
-    size_t used = (size_t)json_tokener_get_parse_end(tok);
+    if (jerr == json_tokener_continue) {
+        /* A bare number or literal only ends at the end of input: say so. */
+        root = json_tokener_parse_ex(tok, "", 1);
+        jerr = json_tokener_get_error(tok);
+    }
     json_tokener_free(tok);
+    if (root == NULL && jerr == json_tokener_success) {
+        snprintf(err, errlen, "answer is a JSON null, not an object");
+        return NULL;
+    }
     if (root == NULL || jerr != json_tokener_success) {
         snprintf(err, errlen, "answer is not valid JSON: %s",
                  jerr == json_tokener_continue ? "unexpected end of data"
@@ -168,13 +176,7 @@ parse_json(const char *body, size_t len, char *err, size_t errlen)
         json_object_put(root);
         return NULL;
     }
-    for (; used < len; used++) {
-        if (body[used] != ' ' && body[used] != '\n' && body[used] != '\r' && body[used] != '\t') {
-            snprintf(err, errlen, "answer is not valid JSON: data after the top-level value");
-            json_object_put(root);
-            return NULL;
-        }
-    }
+    /* Strict mode has already refused anything but whitespace after the value. */
     return root;
 }
 

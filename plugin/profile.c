@@ -84,7 +84,7 @@ profile_on_setting(void *ud, const char *section, const char *key, const char *v
         l->p->in_credentials_file = true;
     else
         l->p->in_config_file = true;
-    if (profile_set(l->p, key, value) != 0) {
+    if (key != NULL && profile_set(l->p, key, value) != 0) {
         l->failed = true;
         return -2;
     }

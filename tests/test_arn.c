@@ -1,0 +1,179 @@
+/*
+ * test_arn.c - S3 Tables table ARNs against the service model's TableARN:
+ * arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63}/
+ * table/[a-zA-Z0-9-_]{1,255}, at most 2048 characters, service s3tables.
+ */
+#include "config.h"
+
+#include "arn.h"
+#include "tap.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define PREFIX "arn:aws:s3tables:us-east-1:123456789012:"
+#define EXPECTED ", expected " ARN_EXPECTED
+
+static void
+check_valid(const char *what, const char *text, const char *partition, const char *region,
+            const char *account, const char *bucket, const char *table)
+{
+    struct table_arn a;
+    char err[512] = "";
+
+    if (!tap_is_int(arn_parse(text, &a, err, sizeof err), 0, "arn: %s is valid", what)) {
+        tap_diag("reason: %s", err);
+        return;
+    }
+    tap_is_str(a.partition, partition, "arn: %s: partition is %s", what, partition);
+    tap_is_str(a.region, region, "arn: %s: region is '%s'", what, region);
+    tap_is_str(a.account, account, "arn: %s: account is %s", what, account);
+    tap_is_str(a.bucket, bucket, "arn: %s: bucket is %s", what, bucket);
+    tap_is_str(a.table, table, "arn: %s: table id is %.40s%s", what, table,
+               strlen(table) > 40 ? "..." : "");
+}
+
+static void
+check_invalid(const char *what, const char *text, const char *why)
+{
+    struct table_arn a;
+    char err[1024] = "", want[1024];
+
+    snprintf(want, sizeof want, "invalid table ARN '%.200s'%s: %s" EXPECTED, text,
+             strlen(text) > 200 ? "..." : "", why);
+    tap_is_int(arn_parse(text, &a, err, sizeof err), -1, "arn: %s is rejected", what);
+    tap_is_str(err, want, "arn: %s says \"%s\"", what, why);
+}
+
+static void
+test_valid(void)
+{
+    check_valid("a plain aws ARN", PREFIX "bucket/my-bucket/table/my_table", "aws", "us-east-1",
+                "123456789012", "my-bucket", "my_table");
+    check_valid("an aws-cn ARN",
+                "arn:aws-cn:s3tables:cn-north-1:123456789012:bucket/cnbucket/table/t1", "aws-cn",
+                "cn-north-1", "123456789012", "cnbucket", "t1");
+    check_valid("an aws-us-gov ARN",
+                "arn:aws-us-gov:s3tables:us-gov-west-1:000000000000:bucket/gov/table/T",
+                "aws-us-gov", "us-gov-west-1", "000000000000", "gov", "T");
+    check_valid("an empty region", "arn:aws:s3tables::123456789012:bucket/abc/table/x", "aws", "",
+                "123456789012", "abc", "x");
+    check_valid("a bucket with '_' and '-'", PREFIX "bucket/a_b-c_0/table/t", "aws", "us-east-1",
+                "123456789012", "a_b-c_0", "t");
+    check_valid("a 3-character bucket", PREFIX "bucket/abc/table/t", "aws", "us-east-1",
+                "123456789012", "abc", "t");
+    check_valid("a table id with upper case, digits, '-' and '_'",
+                PREFIX "bucket/b12/table/My-Table_01", "aws", "us-east-1", "123456789012", "b12",
+                "My-Table_01");
+    check_valid("a UUID table id",
+                PREFIX "bucket/analytics/table/3f2b1c4e-9a7d-4e21-8b6f-0c5d2e1a7b90", "aws",
+                "us-east-1", "123456789012", "analytics", "3f2b1c4e-9a7d-4e21-8b6f-0c5d2e1a7b90");
+
+    char bucket63[64], text[2600], table255[256];
+    memset(bucket63, 'b', 63);
+    bucket63[63] = '\0';
+    snprintf(text, sizeof text, PREFIX "bucket/%s/table/t", bucket63);
+    check_valid("a 63-character bucket", text, "aws", "us-east-1", "123456789012", bucket63, "t");
+
+    memset(table255, 'T', 255);
+    table255[255] = '\0';
+    snprintf(text, sizeof text, PREFIX "bucket/abc/table/%s", table255);
+    check_valid("a 255-character table id", text, "aws", "us-east-1", "123456789012", "abc",
+                table255);
+}
+
+static void
+test_invalid(void)
+{
+    check_invalid("an empty string", "", "empty");
+    check_invalid("a text that is not an ARN", "my-table", "does not start with 'arn:'");
+    check_invalid("an ARN in upper case",
+                  "ARN:aws:s3tables:us-east-1:123456789012:bucket/b12/"
+                  "table/t",
+                  "does not start with 'arn:'");
+    check_invalid("a bucket name alone", "my-bucket/table/t", "does not start with 'arn:'");
+    check_invalid("a partition that is not aws*",
+                  "arn:azure:s3tables:us-east-1:123456789012:bucket/b12/table/t", "bad partition");
+    check_invalid("an upper-case partition",
+                  "arn:AWS:s3tables:us-east-1:123456789012:bucket/b12/table/t", "bad partition");
+    check_invalid("an s3 ARN", "arn:aws:s3:::my-bucket/key", "service is not s3tables");
+    check_invalid("an s3 service with a table path",
+                  "arn:aws:s3:us-east-1:123456789012:bucket/b12/table/t",
+                  "service is not s3tables");
+    check_invalid("an upper-case region",
+                  "arn:aws:s3tables:US-EAST-1:123456789012:bucket/b12/table/t", "bad region");
+    check_invalid("an 11-digit account",
+                  "arn:aws:s3tables:us-east-1:12345678901:bucket/b12/table/t",
+                  "account is not 12 digits");
+    check_invalid("a 13-digit account",
+                  "arn:aws:s3tables:us-east-1:1234567890123:bucket/b12/table/t",
+                  "account is not 12 digits");
+    check_invalid("an account with a letter",
+                  "arn:aws:s3tables:us-east-1:12345678901a:bucket/b12/table/t",
+                  "account is not 12 digits");
+    check_invalid("an empty account", "arn:aws:s3tables:us-east-1::bucket/b12/table/t",
+                  "account is not 12 digits");
+    check_invalid("a namespace instead of a bucket", PREFIX "namespace/b12/table/t",
+                  "resource is not bucket/.../table/...");
+    check_invalid("a 2-character bucket", PREFIX "bucket/ab/table/t", "bad bucket name");
+    check_invalid("an upper-case bucket", PREFIX "bucket/MyBucket/table/t", "bad bucket name");
+    check_invalid("a bucket with a dot", PREFIX "bucket/my.bucket/table/t", "bad bucket name");
+    check_invalid("an empty bucket", PREFIX "bucket//table/t", "bad bucket name");
+
+    char bucket64[65], text[2600];
+    memset(bucket64, 'b', 64);
+    bucket64[64] = '\0';
+    snprintf(text, sizeof text, PREFIX "bucket/%s/table/t", bucket64);
+    check_invalid("a 64-character bucket", text, "bad bucket name");
+
+    check_invalid("a bucket ARN without /table/", PREFIX "bucket/my-bucket",
+                  "resource is not bucket/.../table/...");
+    check_invalid("a bucket ARN with a trailing slash", PREFIX "bucket/my-bucket/",
+                  "resource is not bucket/.../table/...");
+    check_invalid("'table' without a slash", PREFIX "bucket/my-bucket/table",
+                  "resource is not bucket/.../table/...");
+    check_invalid("'tables' instead of 'table'", PREFIX "bucket/my-bucket/tables/t",
+                  "resource is not bucket/.../table/...");
+    check_invalid("an empty table id", PREFIX "bucket/my-bucket/table/", "bad table id");
+    check_invalid("a trailing slash after the table id", PREFIX "bucket/my-bucket/table/t1/",
+                  "bad table id");
+    check_invalid("a table id with a dot", PREFIX "bucket/my-bucket/table/a.b", "bad table id");
+    check_invalid("a table id with a space", PREFIX "bucket/my-bucket/table/a b", "bad table id");
+    check_invalid("a table id with a colon", PREFIX "bucket/my-bucket/table/a:b", "bad table id");
+
+    char table256[257];
+    memset(table256, 'T', 256);
+    table256[256] = '\0';
+    snprintf(text, sizeof text, PREFIX "bucket/abc/table/%s", table256);
+    check_invalid("a 256-character table id", text, "bad table id");
+
+    /* 2048 characters is allowed by length (and then fails on the table id),
+     * 2049 is refused for its length alone. */
+    size_t head = strlen(PREFIX "bucket/abc/table/");
+    snprintf(text, sizeof text, PREFIX "bucket/abc/table/");
+    memset(text + head, 'T', 2048 - head);
+    text[2048] = '\0';
+    check_invalid("a 2048-character ARN", text, "bad table id");
+    text[2048] = 'T';
+    text[2049] = '\0';
+    check_invalid("a 2049-character ARN", text, "longer than 2048 characters");
+}
+
+static void
+test_error_buffer(void)
+{
+    struct table_arn a;
+    char small[16];
+    tap_is_int(arn_parse("nope", &a, small, sizeof small), -1,
+               "arn: a small error buffer still reports failure");
+    tap_is_str(small, "invalid table A", "arn: the reason is cut to the error buffer");
+}
+
+int
+main(void)
+{
+    test_valid();
+    test_invalid();
+    test_error_buffer();
+    return tap_done();
+}
