@@ -46,6 +46,7 @@ run_finish(struct run *run, enum state state, const struct report *report)
     credentials_free(&run->creds);
     profile_free(&run->profile);
     shared_files_free(&run->files);
+    options_free(&run->cfg);
     curl_global_cleanup();
     return (int)state;
 }
@@ -77,10 +78,12 @@ main(int argc, char **argv)
     static struct run run;
     switch (options_parse(argc, argv, &run.cfg, run.err, sizeof(run.err))) {
     case OPTIONS_EXIT:
+        options_free(&run.cfg);
         return STATE_UNKNOWN;
     case OPTIONS_ERROR:
         printf("%s UNKNOWN - %s\n", OUTPUT_PREFIX, run.err);
         options_print_usage();
+        options_free(&run.cfg);
         return STATE_UNKNOWN;
     case OPTIONS_OK:
         break;

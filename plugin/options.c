@@ -55,8 +55,9 @@ static const struct option long_options[] = {
 void
 options_print_usage(void)
 {
-    puts("Usage: check_s3tables_expiration -a TABLE_ARN [-w AGE] [-c AGE] [-t SECONDS[:STATE]]\n"
+    puts("Usage: check_s3tables_expiration -a ARN [-w AGE] [-c AGE] [-t SECONDS[:STATE]]\n"
          "         [--region REGION] [--endpoint-url URL] [--profile NAME] [-v]...\n"
+         "         [--extra-opts[=SECTION][@FILE]]\n"
          "Try 'check_s3tables_expiration --help' for all options.");
 }
 
@@ -97,6 +98,9 @@ options_print_help(void)
          "                             secrets are never shown\n"
          "  -h, --help                 this help\n"
          "  -V, --version              version and library versions\n"
+         "      --extra-opts[=SECTION][@FILE]\n"
+         "                             read long options from an ini file section (default:\n"
+         "                             [check_s3tables_expiration] of the plugins.ini found)\n"
          "\nCredentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, or\n"
          "static keys of the profile in AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials)\n"
          "and AWS_CONFIG_FILE (~/.aws/config). Required IAM permission:\n"
@@ -171,6 +175,12 @@ options_region(const char *text, char *err, size_t errlen)
     return 0;
 }
 
+void
+options_free(struct config *cfg)
+{
+    extra_opts_free(&cfg->extra);
+}
+
 static void
 options_defaults(struct config *cfg)
 {
@@ -226,8 +236,12 @@ enum options_result
 options_parse(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
 {
     options_defaults(cfg);
+    if (extra_opts_expand(argc, argv, PACKAGE_NAME, &cfg->extra, err, errlen) != 0)
+        return OPTIONS_ERROR;
+    argc = cfg->extra.argc;
+    argv = cfg->extra.argv;
     opterr = 0;
-    optind = 1;
+    optind = 0; /* glibc: 0 also resets the position inside "-abc" clusters */
     int opt;
     while ((opt = getopt_long(argc, argv, ":a:w:c:t:vhV", long_options, NULL)) != -1) {
         if (opt == '?' || opt == ':') {

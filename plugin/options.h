@@ -2,7 +2,8 @@
  * options.h - the command line, parsed into a plain config.
  *
  * The config is filled once by options_parse and read-only afterwards.
- * Strings point into argv. Environment variables that stand in for
+ * Strings point into argv, or into what --extra-opts read (kept until
+ * options_free). Environment variables that stand in for
  * options (AWS_PROFILE, AWS_ENDPOINT_URL_S3TABLES, ...) are resolved
  * later, where the setting is used.
  */
@@ -13,6 +14,7 @@
 #include <stddef.h>
 
 #include "evaluate.h"
+#include "extraopts.h"
 #include "state.h"
 
 #define OPTIONS_DEFAULT_TIMEOUT 10
@@ -29,6 +31,7 @@ struct config {
     unsigned timeout; /* seconds */
     enum state timeout_state;
     int verbose; /* 0-3 */
+    struct extra_opts extra; /* owns the strings --extra-opts added */
 };
 
 enum options_result {
@@ -39,6 +42,8 @@ enum options_result {
 
 enum options_result options_parse(int argc, char **argv, struct config *cfg, char *err,
                                   size_t errlen);
+
+void options_free(struct config *cfg);
 
 /* The short usage (a few lines, <= 80 columns). */
 void options_print_usage(void);

@@ -9,7 +9,7 @@
 #include "human.h"
 #include "iso8601.h"
 
-#define SUMMARY_FAILURE_MAX 64 /* the first line stays short */
+#define SUMMARY_FAILURE_MAX 48 /* the first line stays under about 100 characters */
 #define LONG_FAILURE_MAX 1024
 
 static const char *const check_labels[CHECK_COUNT] = {"status", "age", "deleted records",
@@ -86,7 +86,9 @@ output_perf_metric(const char *label, const struct job_metric *m, const char *uo
 static void
 output_perfdata(const struct report *r, struct buf *out)
 {
+    size_t start = out->len;
     buf_puts(out, " |");
+    size_t empty = out->len;
     if (r->eval->has_age) {
         buf_printf(out, " age=%llds", (long long)r->eval->age);
         output_perf_range(&r->cfg->age, out);
@@ -96,6 +98,10 @@ output_perfdata(const struct report *r, struct buf *out)
     output_perf_metric("removed_bytes", &r->job->removed_bytes, "B", &r->cfg->bytes, out);
     if (r->api_seconds >= 0)
         buf_printf(out, " time=%.3fs;;;0", r->api_seconds);
+    if (out->len == empty && !buf_failed(out)) {
+        out->len = start; /* nothing to report: no bare "|" */
+        out->data[start] = '\0';
+    }
 }
 
 static const struct threshold *
@@ -186,6 +192,20 @@ output_details(const struct report *r, struct buf *out)
     }
 }
 
+/* Drops whole lines past OUTPUT_MAX; line 1 (with the perfdata) stays. */
+static void
+output_cap(struct buf *out)
+{
+    if (buf_failed(out) || out->len <= OUTPUT_MAX)
+        return;
+    size_t first_end = strcspn(out->data, "\n") + 1;
+    size_t cut = OUTPUT_MAX;
+    while (cut > first_end && out->data[cut - 1] != '\n')
+        cut--;
+    out->len = cut > first_end ? cut : first_end;
+    out->data[out->len] = '\0';
+}
+
 void
 output_format_report(const struct report *r, struct buf *out)
 {
@@ -194,6 +214,7 @@ output_format_report(const struct report *r, struct buf *out)
     buf_putc(out, '\n');
     output_reasons(r, out);
     output_details(r, out);
+    output_cap(out);
 }
 
 void
