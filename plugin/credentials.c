@@ -8,9 +8,8 @@
 
 #include <openssl/crypto.h>
 
-static int
-credentials_set(struct credentials *out, const char *key_id, const char *secret, const char *token,
-                char *err, size_t errlen)
+int
+credentials_set(struct credentials *out, const char *key_id, const char *secret, const char *token)
 {
     out->access_key_id = strdup(key_id);
     out->secret_access_key = strdup(secret);
@@ -18,7 +17,6 @@ credentials_set(struct credentials *out, const char *key_id, const char *secret,
     if (out->access_key_id == NULL || out->secret_access_key == NULL ||
         (token != NULL && *token != '\0' && out->session_token == NULL)) {
         credentials_free(out);
-        snprintf(err, errlen, "out of memory");
         return -1;
     }
     return 0;
@@ -39,8 +37,10 @@ credentials_from_env(struct credentials *out, char *err, size_t errlen)
                  "AWS_SECRET_ACCESS_KEY", has_id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
         return -1;
     }
-    if (credentials_set(out, id, secret, getenv("AWS_SESSION_TOKEN"), err, errlen) != 0)
+    if (credentials_set(out, id, secret, getenv("AWS_SESSION_TOKEN")) != 0) {
+        snprintf(err, errlen, "out of memory");
         return -1;
+    }
     snprintf(out->source, sizeof(out->source), "environment");
     return 1;
 }
@@ -61,8 +61,10 @@ credentials_from_profile(const struct credentials_request *req, struct credentia
                  id != NULL ? "aws_secret_access_key" : "aws_access_key_id");
         return -1;
     }
-    if (credentials_set(out, id, secret, profile_get(p, "aws_session_token"), err, errlen) != 0)
+    if (credentials_set(out, id, secret, profile_get(p, "aws_session_token")) != 0) {
+        snprintf(err, errlen, "out of memory");
         return -1;
+    }
     snprintf(out->source, sizeof(out->source), "profile %s (static keys)", req->profile_name);
     return 1;
 }

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "profile.h"
 #include "sharedfiles.h"
@@ -19,8 +20,20 @@ struct credentials {
     char *access_key_id;
     char *secret_access_key;
     char *session_token; /* NULL when none */
-    char source[256];
+    bool has_expiration;
+    int64_t expiration; /* Unix seconds, when has_expiration */
+    char source[256];   /* where they came from, for -vv; never a secret */
 };
+
+/* What a credential source found: the chain moves on past ABSENT and
+ * stops at FOUND or ERROR (a source that is configured but broken must
+ * not be skipped silently). */
+enum provider_result { PROVIDER_FOUND = 1, PROVIDER_ABSENT = 0, PROVIDER_ERROR = -1 };
+
+/* Copies the three strings (token may be NULL or ""). 0, or -1 on ENOMEM
+ * (out is then freed). */
+int credentials_set(struct credentials *out, const char *key_id, const char *secret,
+                    const char *token);
 
 struct credentials_request {
     const char *profile_name;   /* the profile in use */
