@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -16,72 +15,6 @@
 #include "sigv4.h"
 
 #define API_PATH "/table-record-expiration-job-status"
-
-/* The endpoint, split into what the request line and the signature need. */
-struct api_endpoint {
-    char scheme[8];
-    char host_header[300]; /* host, with the port when not the default */
-    char base_path[512];   /* without a trailing "/" */
-    bool loopback;
-};
-
-static bool
-api_is_loopback(const char *host)
-{
-    return strcmp(host, "127.0.0.1") == 0 || strcmp(host, "localhost") == 0 ||
-           strcmp(host, "[::1]") == 0 || strncmp(host, "127.", 4) == 0;
-}
-
-static int
-api_endpoint_parse(const char *url, struct api_endpoint *ep, char *err, size_t errlen)
-{
-    CURLU *u = curl_url();
-    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL, *user = NULL;
-    int rc = -1;
-    if (u == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-        snprintf(err, errlen, "invalid endpoint URL '%.200s'", url);
-        goto done;
-    }
-    curl_url_get(u, CURLUPART_PORT, &port, 0);
-    curl_url_get(u, CURLUPART_PATH, &path, 0);
-    curl_url_get(u, CURLUPART_QUERY, &query, 0);
-    curl_url_get(u, CURLUPART_USER, &user, 0);
-    if (query != NULL || user != NULL) {
-        snprintf(err, errlen, "invalid endpoint URL '%.200s': no query or user part allowed", url);
-        goto done;
-    }
-    ep->loopback = api_is_loopback(host);
-    if (strcasecmp(scheme, "https") != 0 && !(strcasecmp(scheme, "http") == 0 && ep->loopback)) {
-        snprintf(err, errlen,
-                 "invalid endpoint URL '%.200s': use https (plain http only to loopback)", url);
-        goto done;
-    }
-    snprintf(ep->scheme, sizeof(ep->scheme), "%s", strcasecmp(scheme, "https") ? "http" : "https");
-    bool default_port = port == NULL || (strcmp(port, "443") == 0 && ep->scheme[4] == 's') ||
-                        (strcmp(port, "80") == 0 && ep->scheme[4] == '\0');
-    snprintf(ep->host_header, sizeof(ep->host_header), "%s%s%s", host, default_port ? "" : ":",
-             default_port ? "" : port);
-    size_t plen = path != NULL ? strlen(path) : 0;
-    while (plen > 0 && path[plen - 1] == '/')
-        plen--;
-    if (plen >= sizeof(ep->base_path)) {
-        snprintf(err, errlen, "invalid endpoint URL: path too long");
-        goto done;
-    }
-    snprintf(ep->base_path, sizeof(ep->base_path), "%.*s", (int)plen, plen ? path : "");
-    rc = 0;
-done:
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-    curl_free(path);
-    curl_free(query);
-    curl_free(user);
-    curl_url_cleanup(u);
-    return rc;
-}
 
 static enum api_result
 api_decode(const struct http_response *resp, struct job_status *job, char *err, size_t errlen)
@@ -106,8 +39,8 @@ enum api_result
 api_get_job_status(const struct api_call *call, const struct credentials *creds, time_t now,
                    struct job_status *job, double *seconds, char *err, size_t errlen)
 {
-    struct api_endpoint ep;
-    if (api_endpoint_parse(call->endpoint_url, &ep, err, errlen) != 0)
+    struct http_endpoint ep;
+    if (http_endpoint_parse(call->endpoint_url, &ep, err, errlen) != 0)
         return API_FAILED;
 
     char *arn = sigv4_uri_encode(call->table_arn, strlen(call->table_arn));
@@ -155,8 +88,7 @@ api_get_job_status(const struct api_call *call, const struct credentials *creds,
     char why[CURL_ERROR_SIZE + 64];
     enum http_result hr = http_request(&hreq, &resp, why, sizeof(why));
     if (hr == HTTP_TIMED_OUT) {
-        snprintf(err, errlen, "timeout after %u s while calling %s", call->timeout_seconds,
-                 API_OPERATION);
+        err[0] = '\0';
         result = API_TIMED_OUT;
     } else if (hr != HTTP_DONE) {
         snprintf(err, errlen, "%s failed: %s", API_OPERATION, why);

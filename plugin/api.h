@@ -24,10 +24,10 @@ struct api_call {
     const char *table_arn;
     const char *ca_file;      /* NULL: the system store */
     long timeout_ms;          /* what is left of -t */
-    unsigned timeout_seconds; /* -t, for the message */
     int verbose;
 };
 
+/* On API_TIMED_OUT err is empty: the caller words the timeout. */
 enum api_result { API_OK = 0, API_FAILED = -1, API_TIMED_OUT = -2 };
 
 /* On API_OK fills job (free with job_status_free) and *seconds. */

@@ -1,10 +1,9 @@
 /*
- * credentials.h - finds the AWS credentials to sign with.
+ * credentials.h - AWS credentials and the two static sources: the
+ * environment and a profile's keys. The full chain is in chain.h.
  *
- * Order, as in the AWS SDKs: a profile named by --profile or AWS_PROFILE
- * is used alone; otherwise the environment's keys, then the default
- * profile of the shared files. Secrets are wiped when freed and never
- * printed: "source" says where they came from, for -vv.
+ * Secrets are wiped when freed and never printed: "source" says where
+ * they came from, for -vv.
  */
 #ifndef CREDENTIALS_H
 #define CREDENTIALS_H
@@ -14,7 +13,6 @@
 #include <stdint.h>
 
 #include "profile.h"
-#include "sharedfiles.h"
 
 struct credentials {
     char *access_key_id;
@@ -22,7 +20,7 @@ struct credentials {
     char *session_token; /* NULL when none */
     bool has_expiration;
     int64_t expiration; /* Unix seconds, when has_expiration */
-    char source[256];   /* where they came from, for -vv; never a secret */
+    char source[1024];  /* where they came from, for -vv; never a secret */
 };
 
 /* What a credential source found: the chain moves on past ABSENT and
@@ -35,16 +33,14 @@ enum provider_result { PROVIDER_FOUND = 1, PROVIDER_ABSENT = 0, PROVIDER_ERROR =
 int credentials_set(struct credentials *out, const char *key_id, const char *secret,
                     const char *token);
 
-struct credentials_request {
-    const char *profile_name;   /* the profile in use */
-    bool profile_explicit;      /* named by --profile or AWS_PROFILE */
-    const struct profile *profile;
-    const struct shared_files *files;
-};
+/* AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN. One of the
+ * pair without the other is an error. */
+enum provider_result credentials_from_env(struct credentials *out, char *err, size_t errlen);
 
-/* Returns 0, or -1 with a one-line reason in err. */
-int credentials_resolve(const struct credentials_request *req, struct credentials *out,
-                        char *err, size_t errlen);
+/* aws_access_key_id, aws_secret_access_key, aws_session_token of a profile. */
+enum provider_result credentials_from_profile_keys(const struct profile *p, const char *name,
+                                                   struct credentials *out, char *err,
+                                                   size_t errlen);
 
 void credentials_free(struct credentials *c);
 

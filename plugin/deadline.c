@@ -11,8 +11,15 @@
 #include "output.h"
 
 static const char *const step_names[STEP_COUNT] = {
-    "starting", "reading the AWS config files", "getting credentials",
-    "calling GetTableRecordExpirationJobStatus", "reporting"};
+    "starting",
+    "reading the AWS config files",
+    "getting credentials",
+    "running credential_process",
+    "assuming a role with STS",
+    "querying the EC2 instance metadata service",
+    "calling GetTableRecordExpirationJobStatus",
+    "reporting",
+};
 
 /*
  * The signal handlers can only use what was prepared before: one
@@ -22,6 +29,7 @@ static const char *const step_names[STEP_COUNT] = {
 static char timeout_lines[STEP_COUNT][160];
 static volatile sig_atomic_t current_step;
 static int expiry_state;
+static unsigned timeout_seconds;
 static struct timespec deadline_at;
 
 static void
@@ -51,6 +59,7 @@ deadline_start(unsigned seconds, enum state on_expiry)
         snprintf(timeout_lines[i], sizeof(timeout_lines[i]), "%s %s - timeout after %u s while %s\n",
                  OUTPUT_PREFIX, state_name(on_expiry), seconds, step_names[i]);
     expiry_state = (int)on_expiry;
+    timeout_seconds = seconds;
     clock_gettime(CLOCK_MONOTONIC, &deadline_at);
     deadline_at.tv_sec += seconds;
 
@@ -69,6 +78,19 @@ void
 deadline_step(enum deadline_step step)
 {
     current_step = step;
+}
+
+enum deadline_step
+deadline_current_step(void)
+{
+    return (enum deadline_step)current_step;
+}
+
+void
+deadline_timeout_message(char *out, size_t outlen)
+{
+    snprintf(out, outlen, "timeout after %u s while %s", timeout_seconds,
+             step_names[current_step]);
 }
 
 long

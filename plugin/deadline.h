@@ -10,12 +10,17 @@
 #ifndef DEADLINE_H
 #define DEADLINE_H
 
+#include <stddef.h>
+
 #include "state.h"
 
 enum deadline_step {
     STEP_STARTING,
     STEP_READING_CONFIG,
     STEP_CREDENTIALS,
+    STEP_CREDENTIAL_PROCESS,
+    STEP_ASSUMING_ROLE,
+    STEP_INSTANCE_METADATA,
     STEP_CALLING_API,
     STEP_REPORTING,
     STEP_COUNT
@@ -25,6 +30,10 @@ void deadline_start(unsigned seconds, enum state on_expiry);
 
 /* Names the step now running, for the timeout message. */
 void deadline_step(enum deadline_step step);
+enum deadline_step deadline_current_step(void);
+
+/* "timeout after N s while <step now running>" (no prefix, no newline). */
+void deadline_timeout_message(char *out, size_t outlen);
 
 /* Milliseconds left, at least 1 (libcurl treats 0 as "no limit"). */
 long deadline_remaining_ms(void);

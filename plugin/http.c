@@ -121,6 +121,66 @@ http_configure(CURL *curl, const struct http_request *req, struct http_transfer 
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, t);
     if (req->ca_file != NULL)
         curl_easy_setopt(curl, CURLOPT_CAINFO, req->ca_file);
+    if (req->no_proxy)
+        curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+}
+
+static bool
+http_is_loopback(const char *host)
+{
+    return strcmp(host, "127.0.0.1") == 0 || strcmp(host, "localhost") == 0 ||
+           strcmp(host, "[::1]") == 0 || strncmp(host, "127.", 4) == 0;
+}
+
+int
+http_endpoint_parse(const char *url, struct http_endpoint *ep, char *err, size_t errlen)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL, *user = NULL;
+    int rc = -1;
+    if (u == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+        snprintf(err, errlen, "invalid endpoint URL '%.200s'", url);
+        goto done;
+    }
+    curl_url_get(u, CURLUPART_PORT, &port, 0);
+    curl_url_get(u, CURLUPART_PATH, &path, 0);
+    curl_url_get(u, CURLUPART_QUERY, &query, 0);
+    curl_url_get(u, CURLUPART_USER, &user, 0);
+    if (query != NULL || user != NULL) {
+        snprintf(err, errlen, "invalid endpoint URL '%.200s': no query or user part allowed", url);
+        goto done;
+    }
+    ep->loopback = http_is_loopback(host);
+    if (strcasecmp(scheme, "https") != 0 && !(strcasecmp(scheme, "http") == 0 && ep->loopback)) {
+        snprintf(err, errlen,
+                 "invalid endpoint URL '%.200s': use https (plain http only to loopback)", url);
+        goto done;
+    }
+    snprintf(ep->scheme, sizeof(ep->scheme), "%s", strcasecmp(scheme, "https") ? "http" : "https");
+    bool default_port = port == NULL || (strcmp(port, "443") == 0 && ep->scheme[4] == 's') ||
+                        (strcmp(port, "80") == 0 && ep->scheme[4] == '\0');
+    snprintf(ep->host_header, sizeof(ep->host_header), "%s%s%s", host, default_port ? "" : ":",
+             default_port ? "" : port);
+    size_t plen = path != NULL ? strlen(path) : 0;
+    while (plen > 0 && path[plen - 1] == '/')
+        plen--;
+    if (plen >= sizeof(ep->base_path)) {
+        snprintf(err, errlen, "invalid endpoint URL: path too long");
+        goto done;
+    }
+    snprintf(ep->base_path, sizeof(ep->base_path), "%.*s", (int)plen, plen ? path : "");
+    rc = 0;
+done:
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_free(path);
+    curl_free(query);
+    curl_free(user);
+    curl_url_cleanup(u);
+    return rc;
 }
 
 enum http_result

@@ -32,6 +32,7 @@ struct http_request {
     const char *ca_file; /* NULL: the system store */
     const char *user_agent;
     bool allow_plain_http; /* only for a loopback endpoint */
+    bool no_proxy;         /* link-local metadata services: never via a proxy */
     long timeout_ms;
     int verbose; /* >= 3 logs headers (never secret ones) to stderr */
 };
@@ -43,6 +44,19 @@ struct http_response {
     char request_id[128]; /* X-Amzn-RequestId */
     double seconds;       /* total time of the transfer */
 };
+
+/* An endpoint URL, split into what a request line and a SigV4 signature
+ * need. */
+struct http_endpoint {
+    char scheme[8];        /* "https", or "http" (loopback only) */
+    char host_header[300]; /* host, with the port when not the default */
+    char base_path[512];   /* without a trailing "/" */
+    bool loopback;
+};
+
+/* Accepts https://host[:port][/base], or http:// to a loopback host only;
+ * no query or user part. 0, or -1 with "invalid endpoint URL ..." in err. */
+int http_endpoint_parse(const char *url, struct http_endpoint *ep, char *err, size_t errlen);
 
 enum http_result { HTTP_DONE = 0, HTTP_FAILED = -1, HTTP_TIMED_OUT = -2 };
 

@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 
 #include "api.h"
+#include "chain.h"
 #include "credentials.h"
 #include "deadline.h"
 #include "evaluate.h"
@@ -62,6 +63,36 @@ run_load_profile(struct run *run, const char **name, bool *explicit_profile)
     return shared_files_profile(&run->files, *name, &run->profile, run->err, sizeof(run->err));
 }
 
+/* The deadline passed inside a step: say which, in the -t state. */
+static enum state
+run_timed_out(struct run *run)
+{
+    deadline_timeout_message(run->err, sizeof(run->err));
+    return run->cfg.timeout_state;
+}
+
+static struct chain_request
+run_chain_request(const struct run *run, const char *profile_name, bool explicit_profile)
+{
+    const struct config *cfg = &run->cfg;
+    struct chain_request req = {
+        .profile_name = profile_name,
+        .profile_explicit = explicit_profile,
+        .files = &run->files,
+        .role_arn = cfg->role_arn,
+        .external_id = cfg->external_id,
+        .role_session_name = cfg->role_session_name,
+        .sts = {.region = run->target.region,
+                .endpoint_url = run->target.sts_endpoint_url,
+                .ca_file = run->target.ca_file,
+                .use_fips = run->target.use_fips,
+                .use_dualstack = run->target.use_dualstack,
+                .verbose = cfg->verbose},
+        .ca_file = run->target.ca_file,
+    };
+    return req;
+}
+
 static void
 run_log_setup(const struct run *run, const char *profile_name)
 {
@@ -103,21 +134,21 @@ main(int argc, char **argv)
         return run_finish(&run, STATE_UNKNOWN, NULL);
 
     deadline_step(STEP_CREDENTIALS);
-    struct credentials_request creq = {profile_name, explicit_profile, &run.profile, &run.files};
-    if (credentials_resolve(&creq, &run.creds, run.err, sizeof(run.err)) != 0)
-        return run_finish(&run, STATE_UNKNOWN, NULL);
+    bool timed_out;
+    struct chain_request creq = run_chain_request(&run, profile_name, explicit_profile);
+    if (chain_resolve(&creq, time(NULL), &run.creds, &timed_out, run.err, sizeof(run.err)) != 0)
+        return run_finish(&run, timed_out ? run_timed_out(&run) : STATE_UNKNOWN, NULL);
     if (cfg->verbose >= 1)
         run_log_setup(&run, profile_name);
 
     deadline_step(STEP_CALLING_API);
     struct api_call call = {run.target.endpoint_url, run.target.region, cfg->table_arn,
-                            run.target.ca_file, deadline_remaining_ms(), cfg->timeout,
-                            cfg->verbose};
+                            run.target.ca_file, deadline_remaining_ms(), cfg->verbose};
     double api_seconds = -1;
     enum api_result ar = api_get_job_status(&call, &run.creds, time(NULL), &run.job, &api_seconds,
                                             run.err, sizeof(run.err));
     if (ar != API_OK)
-        return run_finish(&run, ar == API_TIMED_OUT ? cfg->timeout_state : STATE_UNKNOWN, NULL);
+        return run_finish(&run, ar == API_TIMED_OUT ? run_timed_out(&run) : STATE_UNKNOWN, NULL);
 
     deadline_step(STEP_REPORTING);
     struct evaluation eval;

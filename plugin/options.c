@@ -26,6 +26,11 @@ enum long_only {
     OPT_FILES_CRITICAL,
     OPT_BYTES_WARNING,
     OPT_BYTES_CRITICAL,
+    OPT_ROLE_ARN,
+    OPT_EXTERNAL_ID,
+    OPT_ROLE_SESSION_NAME,
+    OPT_FIPS,
+    OPT_DUALSTACK,
 };
 
 static const struct option long_options[] = {
@@ -45,6 +50,11 @@ static const struct option long_options[] = {
     {"files-critical", required_argument, NULL, OPT_FILES_CRITICAL},
     {"bytes-warning", required_argument, NULL, OPT_BYTES_WARNING},
     {"bytes-critical", required_argument, NULL, OPT_BYTES_CRITICAL},
+    {"role-arn", required_argument, NULL, OPT_ROLE_ARN},
+    {"external-id", required_argument, NULL, OPT_EXTERNAL_ID},
+    {"role-session-name", required_argument, NULL, OPT_ROLE_SESSION_NAME},
+    {"fips", no_argument, NULL, OPT_FIPS},
+    {"dualstack", no_argument, NULL, OPT_DUALSTACK},
     {"timeout", required_argument, NULL, 't'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -78,6 +88,12 @@ options_print_help(void)
          "      --profile NAME         profile of ~/.aws/credentials and ~/.aws/config\n"
          "                             (default: AWS_PROFILE, else the environment's keys,\n"
          "                             else the default profile)\n"
+         "      --fips                 use the FIPS endpoint (also AWS_USE_FIPS_ENDPOINT)\n"
+         "      --dualstack            use the dual-stack endpoint (also\n"
+         "                             AWS_USE_DUALSTACK_ENDPOINT)\n"
+         "      --role-arn ARN         assume this IAM role with the credentials found\n"
+         "      --external-id ID       external ID for --role-arn\n"
+         "      --role-session-name NAME  session name for --role-arn\n"
          "\nThresholds (Nagios ranges, e.g. 48h, 10:, @1:5):\n"
          "  -w, --warning RANGE        age of the last run; units s m h d w (default 48h)\n"
          "  -c, --critical RANGE       age of the last run (default 72h)\n"
@@ -101,10 +117,13 @@ options_print_help(void)
          "      --extra-opts[=SECTION][@FILE]\n"
          "                             read long options from an ini file section (default:\n"
          "                             [check_s3tables_expiration] of the plugins.ini found)\n"
-         "\nCredentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, or\n"
-         "static keys of the profile in AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials)\n"
-         "and AWS_CONFIG_FILE (~/.aws/config). Required IAM permission:\n"
-         "s3tables:GetTableRecordExpirationJobStatus on the table.\n"
+         "\nCredentials, first found wins (as in the AWS SDKs): the --profile/AWS_PROFILE\n"
+         "profile alone if named; else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY\n"
+         "(+AWS_SESSION_TOKEN); web identity (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN);\n"
+         "the default profile of ~/.aws/credentials and ~/.aws/config (static keys,\n"
+         "role_arn with source_profile or credential_source, web_identity_token_file,\n"
+         "credential_process); ECS/EKS container credentials; EC2 instance metadata.\n"
+         "Required IAM permission: s3tables:GetTableRecordExpirationJobStatus.\n"
          "\nExit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.");
 }
 
@@ -181,6 +200,33 @@ options_free(struct config *cfg)
     extra_opts_free(&cfg->extra);
 }
 
+static int
+options_role_arn(const char *text, char *err, size_t errlen)
+{
+    /* arn:PARTITION:iam::ACCOUNT:role/NAME, as STS expects. */
+    if (strncmp(text, "arn:aws", 7) != 0 || strstr(text, ":iam::") == NULL ||
+        strstr(text, ":role/") == NULL || strlen(text) > 2048) {
+        snprintf(err, errlen, "--role-arn: invalid role ARN '%.200s', expected "
+                 "arn:aws:iam::ACCOUNT_ID:role/NAME", text);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+options_session_name(const char *text, char *err, size_t errlen)
+{
+    /* STS: 2-64 characters of [\w+=,.@-] */
+    size_t n = strlen(text);
+    if (n < 2 || n > 64 ||
+        strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@-") != n) {
+        snprintf(err, errlen, "--role-session-name: invalid name '%.80s' (2-64 of A-Z a-z 0-9 "
+                 "_+=,.@-)", text);
+        return -1;
+    }
+    return 0;
+}
+
 static void
 options_defaults(struct config *cfg)
 {
@@ -203,6 +249,11 @@ options_apply(struct config *cfg, int opt, const char *arg, char *err, size_t er
     case OPT_REGION: cfg->region = arg; return options_region(arg, err, errlen);
     case OPT_ENDPOINT_URL: cfg->endpoint_url = arg; return 0;
     case OPT_CA_FILE: cfg->ca_file = arg; return 0;
+    case OPT_ROLE_ARN: cfg->role_arn = arg; return options_role_arn(arg, err, errlen);
+    case OPT_EXTERNAL_ID: cfg->external_id = arg; return 0;
+    case OPT_ROLE_SESSION_NAME: cfg->role_session_name = arg; return options_session_name(arg, err, errlen);
+    case OPT_FIPS: cfg->fips = true; return 0;
+    case OPT_DUALSTACK: cfg->dualstack = true; return 0;
     case OPT_PROFILE: cfg->profile = arg; return 0;
     case 'w': return options_threshold(&e->age, false, arg, RANGE_UNIT_DURATION, "-w", err, errlen);
     case 'c': return options_threshold(&e->age, true, arg, RANGE_UNIT_DURATION, "-c", err, errlen);

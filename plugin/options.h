@@ -27,6 +27,11 @@ struct config {
     const char *endpoint_url; /* NULL: from the environment or the region */
     const char *ca_file;      /* NULL: AWS_CA_BUNDLE or the system store */
     const char *profile;      /* NULL: AWS_PROFILE or default */
+    const char *role_arn;     /* assume this role on top of the chain's credentials */
+    const char *external_id;
+    const char *role_session_name;
+    bool fips;      /* --fips: or AWS_USE_FIPS_ENDPOINT / use_fips_endpoint */
+    bool dualstack; /* --dualstack: or AWS_USE_DUALSTACK_ENDPOINT / use_dualstack_endpoint */
     struct eval_config eval;
     unsigned timeout; /* seconds */
     enum state timeout_state;

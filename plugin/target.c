@@ -47,14 +47,29 @@ target_region(const struct config *cfg, const struct profile *profile, struct ta
     return 0;
 }
 
+static bool
+target_ignore_configured_endpoints(void)
+{
+    const char *ignore = env_value("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+    return ignore != NULL && strcasecmp(ignore, "true") == 0;
+}
+
 static const char *
 target_configured_endpoint(const struct profile *profile)
 {
-    const char *ignore = env_value("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
-    if (ignore != NULL && strcasecmp(ignore, "true") == 0)
+    if (target_ignore_configured_endpoints())
         return NULL;
     return first_set(env_value("AWS_ENDPOINT_URL_S3TABLES"), env_value("AWS_ENDPOINT_URL"),
                      profile_get(profile, "endpoint_url"));
+}
+
+bool
+target_setting_true(const struct profile *profile, const char *env_name, const char *profile_key)
+{
+    const char *v = env_value(env_name);
+    if (v == NULL)
+        v = profile_get(profile, profile_key);
+    return v != NULL && strcasecmp(v, "true") == 0;
 }
 
 int
@@ -67,8 +82,14 @@ target_resolve(const struct config *cfg, const struct profile *profile, struct t
     if (target_region(cfg, profile, out, err, errlen) != 0)
         return -1;
 
+    out->use_fips = cfg->fips || target_setting_true(profile, "AWS_USE_FIPS_ENDPOINT",
+                                                     "use_fips_endpoint");
+    out->use_dualstack = cfg->dualstack || target_setting_true(profile, "AWS_USE_DUALSTACK_ENDPOINT",
+                                                               "use_dualstack_endpoint");
     struct endpoint_params ep = {
         .region = out->region,
+        .use_fips = out->use_fips,
+        .use_dualstack = out->use_dualstack,
         .endpoint = cfg->endpoint_url != NULL ? cfg->endpoint_url
                                               : target_configured_endpoint(profile),
     };
@@ -77,6 +98,10 @@ target_resolve(const struct config *cfg, const struct profile *profile, struct t
         snprintf(err, errlen, "cannot choose an endpoint: %s", why);
         return -1;
     }
+    /* Environment variables for STS are read by the STS module itself. */
+    if (!target_ignore_configured_endpoints() && env_value("AWS_ENDPOINT_URL_STS") == NULL &&
+        env_value("AWS_ENDPOINT_URL") == NULL)
+        out->sts_endpoint_url = profile_get(profile, "endpoint_url");
     out->ca_file = first_set(cfg->ca_file, env_value("AWS_CA_BUNDLE"),
                              profile_get(profile, "ca_bundle"));
     return 0;

@@ -129,14 +129,19 @@ def require_plugin():
 def run_plugin(args, env=None, timeout=30):
     """Run the plugin with a clean environment; return (code, stdout, stderr, elapsed).
 
-    Only PATH, LC_ALL=C and HOME (a fresh empty directory, so no
-    ~/.aws/credentials is found) are set, plus env; a None value in env
+    Only PATH, LC_ALL=C, HOME (a fresh empty directory, so no
+    ~/.aws/credentials is found) and AWS_EC2_METADATA_DISABLED=true are
+    set, plus env; a None value in env
     removes a variable.  Nothing from the caller's AWS_* or proxy variables
     gets through.  On timeout the plugin is killed and code is None; if
     the binary cannot be started, code is 127.
     """
     home = tempfile.mkdtemp(prefix="e2e-home-")
-    full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C", "HOME": home}
+    # With no credentials the chain's last step asks the EC2 metadata
+    # service at 169.254.169.254: never from a test. A test of that step
+    # points AWS_EC2_METADATA_SERVICE_ENDPOINT at a mock and removes this.
+    full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C", "HOME": home,
+                "AWS_EC2_METADATA_DISABLED": "true"}
     for name, value in (env or {}).items():
         if value is None:
             full_env.pop(name, None)

@@ -425,8 +425,8 @@ def check_harness(t):
             else:
                 os.environ[k] = v
     names = sorted(line.split("=", 1)[0] for line in out.splitlines())
-    t.is_((code, names), (0, ["EXTRA", "HOME", "LC_ALL", "PATH"]),
-          "run_plugin: clean environment (PATH, LC_ALL, HOME + given)")
+    t.is_((code, names), (0, ["AWS_EC2_METADATA_DISABLED", "EXTRA", "HOME", "LC_ALL", "PATH"]),
+          "run_plugin: clean environment (PATH, LC_ALL, HOME, IMDS off + given)")
 
 
 def check_fixture(t):

@@ -174,8 +174,9 @@ def test_credentials(t, fx):
 
     code, line, _, _ = plugin(args, {**base, "HOME": d + "/nowhere"})
     t.is_((code, line), (e.UNKNOWN, f"{PREFIX} UNKNOWN - no AWS credentials found (looked in: "
-                                    f"environment, {d}/nowhere/.aws/credentials [default], "
-                                    f"{d}/nowhere/.aws/config [default])"),
+                                    f"environment, web identity, {d}/nowhere/.aws/credentials "
+                                    f"[default], {d}/nowhere/.aws/config [default], container "
+                                    "credentials, EC2 instance metadata)"),
           "no credentials: UNKNOWN saying where it looked")
     code, line, _, _ = plugin(args, {**base, "AWS_ACCESS_KEY_ID": "AKIDONLY"})
     t.is_((code, line), (e.UNKNOWN, f"{PREFIX} UNKNOWN - AWS_ACCESS_KEY_ID is set but "
