@@ -12,6 +12,8 @@ struct http_transfer {
     struct http_response *resp;
     int verbose;
     bool too_big;
+    size_t header_bytes;
+    bool headers_too_big;
 };
 
 static size_t
@@ -48,6 +50,11 @@ http_on_header(char *data, size_t size, size_t nmemb, void *ud)
 {
     struct http_transfer *t = ud;
     size_t n = size * nmemb;
+    t->header_bytes += n;
+    if (t->header_bytes > HTTP_HEADERS_MAX) {
+        t->headers_too_big = true;
+        return 0; /* aborts the transfer */
+    }
     if (t->verbose >= 3 && n > 2)
         fprintf(stderr, "< %.*s\n", (int)(n - 2), data);
     http_header_value(data, n, "x-amzn-errortype", t->resp->error_type,
@@ -123,6 +130,8 @@ http_configure(CURL *curl, const struct http_request *req, struct http_transfer 
         curl_easy_setopt(curl, CURLOPT_CAINFO, req->ca_file);
     if (req->no_proxy)
         curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+    else if (req->proxy != NULL)
+        curl_easy_setopt(curl, CURLOPT_PROXY, req->proxy);
 }
 
 static bool
@@ -183,6 +192,23 @@ done:
     return rc;
 }
 
+/* Failures the SDKs retry: the connection, not the answer, went wrong. */
+static bool
+http_transient(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+        return true;
+    default:
+        return false;
+    }
+}
+
 enum http_result
 http_request(const struct http_request *req, struct http_response *resp, char *err, size_t errlen)
 {
@@ -220,8 +246,12 @@ http_request(const struct http_request *req, struct http_response *resp, char *e
     } else if (t.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
         result = HTTP_FAILED;
         snprintf(err, errlen, "answer larger than %d bytes", HTTP_BODY_MAX);
+    } else if (t.headers_too_big) {
+        result = HTTP_FAILED;
+        snprintf(err, errlen, "answer headers larger than %d bytes", HTTP_HEADERS_MAX);
     } else if (rc != CURLE_OK) {
         result = HTTP_FAILED;
+        resp->transient = http_transient(rc);
         snprintf(err, errlen, "%s", curl_err[0] ? curl_err : curl_easy_strerror(rc));
     }
     if (req->verbose >= 2 && result == HTTP_DONE)

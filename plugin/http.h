@@ -15,6 +15,7 @@
 #include "buf.h"
 
 #define HTTP_BODY_MAX (1024 * 1024)
+#define HTTP_HEADERS_MAX (64 * 1024)
 
 struct http_header {
     const char *name;
@@ -33,6 +34,7 @@ struct http_request {
     const char *user_agent;
     bool allow_plain_http; /* only for a loopback endpoint */
     bool no_proxy;         /* link-local metadata services: never via a proxy */
+    const char *proxy;     /* --proxy; NULL: the usual environment variables */
     long timeout_ms;
     int verbose; /* >= 3 logs headers (never secret ones) to stderr */
 };
@@ -43,6 +45,7 @@ struct http_response {
     char error_type[256]; /* X-Amzn-ErrorType */
     char request_id[128]; /* X-Amzn-RequestId */
     double seconds;       /* total time of the transfer */
+    bool transient;       /* failed in a way worth retrying (reset, refused...) */
 };
 
 /* An endpoint URL, split into what a request line and a SigV4 signature

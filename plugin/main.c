@@ -85,6 +85,7 @@ run_chain_request(const struct run *run, const char *profile_name, bool explicit
         .sts = {.region = run->target.region,
                 .endpoint_url = run->target.sts_endpoint_url,
                 .ca_file = run->target.ca_file,
+                .proxy = cfg->proxy,
                 .use_fips = run->target.use_fips,
                 .use_dualstack = run->target.use_dualstack,
                 .verbose = cfg->verbose},
@@ -143,10 +144,10 @@ main(int argc, char **argv)
 
     deadline_step(STEP_CALLING_API);
     struct api_call call = {run.target.endpoint_url, run.target.region, cfg->table_arn,
-                            run.target.ca_file, deadline_remaining_ms(), cfg->verbose};
+                            run.target.ca_file, cfg->proxy, cfg->verbose};
     double api_seconds = -1;
-    enum api_result ar = api_get_job_status(&call, &run.creds, time(NULL), &run.job, &api_seconds,
-                                            run.err, sizeof(run.err));
+    enum api_result ar = api_get_job_status(&call, &run.creds, &run.job, &api_seconds, run.err,
+                                            sizeof(run.err));
     if (ar != API_OK)
         return run_finish(&run, ar == API_TIMED_OUT ? run_timed_out(&run) : STATE_UNKNOWN, NULL);
 

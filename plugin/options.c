@@ -31,6 +31,7 @@ enum long_only {
     OPT_ROLE_SESSION_NAME,
     OPT_FIPS,
     OPT_DUALSTACK,
+    OPT_PROXY,
 };
 
 static const struct option long_options[] = {
@@ -55,6 +56,7 @@ static const struct option long_options[] = {
     {"role-session-name", required_argument, NULL, OPT_ROLE_SESSION_NAME},
     {"fips", no_argument, NULL, OPT_FIPS},
     {"dualstack", no_argument, NULL, OPT_DUALSTACK},
+    {"proxy", required_argument, NULL, OPT_PROXY},
     {"timeout", required_argument, NULL, 't'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -91,6 +93,8 @@ options_print_help(void)
          "      --fips                 use the FIPS endpoint (also AWS_USE_FIPS_ENDPOINT)\n"
          "      --dualstack            use the dual-stack endpoint (also\n"
          "                             AWS_USE_DUALSTACK_ENDPOINT)\n"
+         "      --proxy URL            proxy for AWS requests (default: https_proxy,\n"
+         "                             HTTPS_PROXY, no_proxy; never for instance metadata)\n"
          "      --role-arn ARN         assume this IAM role with the credentials found\n"
          "      --external-id ID       external ID for --role-arn\n"
          "      --role-session-name NAME  session name for --role-arn\n"
@@ -254,6 +258,7 @@ options_apply(struct config *cfg, int opt, const char *arg, char *err, size_t er
     case OPT_ROLE_SESSION_NAME: cfg->role_session_name = arg; return options_session_name(arg, err, errlen);
     case OPT_FIPS: cfg->fips = true; return 0;
     case OPT_DUALSTACK: cfg->dualstack = true; return 0;
+    case OPT_PROXY: cfg->proxy = arg; return 0;
     case OPT_PROFILE: cfg->profile = arg; return 0;
     case 'w': return options_threshold(&e->age, false, arg, RANGE_UNIT_DURATION, "-w", err, errlen);
     case 'c': return options_threshold(&e->age, true, arg, RANGE_UNIT_DURATION, "-c", err, errlen);

@@ -26,6 +26,7 @@ struct config {
     const char *region;       /* NULL: from the ARN */
     const char *endpoint_url; /* NULL: from the environment or the region */
     const char *ca_file;      /* NULL: AWS_CA_BUNDLE or the system store */
+    const char *proxy;        /* NULL: https_proxy / HTTPS_PROXY / no_proxy */
     const char *profile;      /* NULL: AWS_PROFILE or default */
     const char *role_arn;     /* assume this role on top of the chain's credentials */
     const char *external_id;

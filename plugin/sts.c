@@ -13,6 +13,7 @@
 #include "deadline.h"
 #include "endpoint.h"
 #include "http.h"
+#include "retry.h"
 #include "sigv4.h"
 #include "stsxml.h"
 
@@ -174,6 +175,21 @@ sts_sign(const struct http_endpoint *ep, const char *path, const char *signing_r
     return sigv4_sign(&req, &key, &scope, sig);
 }
 
+/* Whether a send is worth repeating: throttling, 5xx, broken connections. */
+static enum retry_kind
+sts_retry_kind(int send_rc, const struct http_response *resp, bool timed_out)
+{
+    if (timed_out)
+        return RETRY_NONE;
+    if (send_rc != 0)
+        return resp->transient ? RETRY_TRANSIENT : RETRY_NONE;
+    if (resp->status == 200)
+        return RETRY_NONE;
+    struct sts_error e;
+    stsxml_decode_error(resp->body.data, resp->body.len, &e);
+    return retry_classify(resp->status, e.code);
+}
+
 /* Sends the form; signed with source unless it is NULL (web identity). */
 static int
 sts_send(const struct sts_context *ctx, const struct http_endpoint *ep, const char *signing_region,
@@ -214,6 +230,7 @@ sts_send(const struct sts_context *ctx, const struct http_endpoint *ep, const ch
         .ca_file = ctx->ca_file,
         .user_agent = PACKAGE_NAME "/" PACKAGE_VERSION,
         .allow_plain_http = ep->loopback,
+        .proxy = ctx->proxy,
         .timeout_ms = deadline_remaining_ms(),
         .verbose = ctx->verbose,
     };
@@ -274,14 +291,30 @@ sts_assume_role(const struct sts_context *ctx, const struct credentials *source,
         return -1;
     }
     struct http_response resp;
-    int rc = sts_send(ctx, &ep, signing_region, web ? NULL : source, body, now, &resp, timed_out,
-                      why, sizeof(why));
+    int rc, attempt = 1;
+    for (;; attempt++) {
+        rc = sts_send(ctx, &ep, signing_region, web ? NULL : source, body,
+                      attempt == 1 ? now : time(NULL), &resp, timed_out, why, sizeof(why));
+        long delay;
+        if (!retry_wait(attempt, sts_retry_kind(rc, &resp, *timed_out), deadline_remaining_ms(),
+                        &delay))
+            break;
+        if (ctx->verbose >= 1)
+            fprintf(stderr, "STS: attempt %d failed, retried after %.2f s\n", attempt,
+                    (double)delay / 1000.0);
+        if (rc == 0)
+            http_response_free(&resp);
+    }
     sts_wipe(body);
     if (rc != 0) {
-        snprintf(err, errlen, "%s: %s", what, why);
+        snprintf(err, errlen, "%s: %s%s", what, why, attempt > 1 ? " (after retries)" : "");
         return -1;
     }
     rc = sts_decode(req, &resp, out, what, err, errlen);
     http_response_free(&resp);
+    if (rc != 0 && attempt > 1) {
+        size_t used = strlen(err);
+        snprintf(err + used, errlen - used, " after %d attempts", attempt);
+    }
     return rc;
 }

@@ -20,6 +20,7 @@ struct sts_context {
     const char *region;       /* signing region and regional endpoint */
     const char *endpoint_url; /* NULL: from the environment or the region */
     const char *ca_file;      /* NULL: the system store */
+    const char *proxy;        /* --proxy, or NULL */
     bool use_fips;
     bool use_dualstack;
     int verbose;
