@@ -20,6 +20,7 @@
 
 #include "awserror.h"
 #include "credjson.h"
+#include "deadline.h"
 
 #if defined(HAVE_CLOSE_RANGE) ||                                                                   \
     (defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34)))
@@ -406,6 +407,7 @@ credproc_execute(char **argv, long timeout_ms, char *data, size_t *len, bool *ti
 
     if (credproc_spawn(argv, deadline, &pid, &fd, err, errlen) != 0)
         return -1;
+    deadline_watch_child(pid); /* killed with us, should the run's deadline strike first */
     enum credproc_end end = credproc_collect(fd, deadline, data, len);
     int read_errno = errno;
     close(fd);
@@ -417,6 +419,7 @@ credproc_execute(char **argv, long timeout_ms, char *data, size_t *len, bool *ti
     /* Not after a failed waitpid: the pid may no longer be ours to kill. */
     if (end != CREDPROC_EOF || exited == 0)
         credproc_kill(pid);
+    deadline_watch_child(0);
 
     if (end == CREDPROC_TIMEOUT || (end == CREDPROC_EOF && exited == 0)) {
         *timed_out = true;

@@ -28,14 +28,23 @@ static const char *const step_names[STEP_COUNT] = {
  */
 static char timeout_lines[STEP_COUNT][160];
 static volatile sig_atomic_t current_step;
+static volatile sig_atomic_t child_pgid;
 static int expiry_state;
 static unsigned timeout_seconds;
 static struct timespec deadline_at;
 
 static void
+deadline_kill_child(void)
+{
+    if (child_pgid > 0)
+        kill(-(pid_t)child_pgid, SIGKILL);
+}
+
+static void
 deadline_on_alarm(int sig)
 {
     (void)sig;
+    deadline_kill_child();
     const char *line = timeout_lines[current_step];
     ssize_t ignored = write(STDOUT_FILENO, line, strlen(line));
     (void)ignored;
@@ -46,6 +55,7 @@ static void
 deadline_on_interrupt(int sig)
 {
     (void)sig;
+    deadline_kill_child();
     static const char line[] = OUTPUT_PREFIX " UNKNOWN - interrupted\n";
     ssize_t ignored = write(STDOUT_FILENO, line, sizeof(line) - 1);
     (void)ignored;
@@ -78,6 +88,12 @@ void
 deadline_step(enum deadline_step step)
 {
     current_step = step;
+}
+
+void
+deadline_watch_child(int pgid)
+{
+    child_pgid = pgid;
 }
 
 enum deadline_step

@@ -35,6 +35,10 @@ enum deadline_step deadline_current_step(void);
 /* "timeout after N s while <step now running>" (no prefix, no newline). */
 void deadline_timeout_message(char *out, size_t outlen);
 
+/* A child process group (credential_process) to kill if the deadline
+ * strikes while it runs; 0 when there is none. */
+void deadline_watch_child(int pgid);
+
 /* Milliseconds left, at least 1 (libcurl treats 0 as "no limit"). */
 long deadline_remaining_ms(void);
 

@@ -51,6 +51,19 @@ shared_read(const char *path, char **text, char *err, size_t errlen)
         close(fd);
         return -1;
     }
+    /* These files can name a command to run (credential_process): only
+     * trust what this user or root owns and nobody else can change. */
+    if (st.st_uid != geteuid() && st.st_uid != 0) {
+        snprintf(err, errlen, "refusing to read %s: owned by uid %ld, not by this user or root",
+                 path, (long)st.st_uid);
+        close(fd);
+        return -1;
+    }
+    if (st.st_mode & S_IWOTH) {
+        snprintf(err, errlen, "refusing to read %s: anyone can write to it (chmod o-w)", path);
+        close(fd);
+        return -1;
+    }
     struct buf b = BUF_INIT;
     char chunk[4096];
     ssize_t n;

@@ -3,7 +3,9 @@
  *
  * Paths come from AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE
  * ("~/" expanded with HOME), defaulting to ~/.aws/credentials and
- * ~/.aws/config. A missing file is not an error; an unreadable one is.
+ * ~/.aws/config. A missing file is not an error; an unreadable one is,
+ * and so is one owned by another user (not root) or writable by everyone:
+ * the config file can name a command to run (credential_process).
  */
 #ifndef SHAREDFILES_H
 #define SHAREDFILES_H

@@ -192,6 +192,23 @@ def test_credentials(t, fx):
     t.is_((code, line), (e.UNKNOWN, f"{PREFIX} UNKNOWN - API error UnrecognizedClientException: "
                                     "The security token included in the request is invalid. "
                                     "(HTTP 403)"), "unknown access key")
+    shared = write(os.path.join(d, "shared-config"), "[default]\nregion = us-east-1\n")
+    os.chmod(shared, 0o666)
+    code, line, _, _ = plugin(args, {**fx.env, "AWS_CONFIG_FILE": shared})
+    t.is_((code, line), (e.UNKNOWN, f"{PREFIX} UNKNOWN - refusing to read {shared}: anyone can "
+                                    "write to it (chmod o-w)"), "world-writable config file refused")
+    if os.geteuid() == 0:
+        os.chmod(shared, 0o644)
+        os.chown(shared, 65534, 65534)
+        code, line, _, _ = plugin(args, {**fx.env, "AWS_CONFIG_FILE": shared})
+        t.is_((code, line), (e.UNKNOWN, f"{PREFIX} UNKNOWN - refusing to read {shared}: owned by "
+                                        "uid 65534, not by this user or root"),
+              "config file owned by another user refused")
+    else:
+        t.skip("config file owned by another user refused", "needs root to chown")
+    code, line, _, _ = plugin(args, {**fx.env, "AWS_CONFIG_FILE": d})
+    t.is_((code, line), (e.UNKNOWN, f"{PREFIX} UNKNOWN - cannot read {d}: not a regular file"),
+          "a config path that is not a file gives a clear message")
     bad = write(os.path.join(d, "bad-config"), "aws_access_key_id = x\n")
     code, line, _, _ = plugin(args, {**fx.env, "AWS_CONFIG_FILE": bad})
     t.is_((code, line), (e.UNKNOWN, f"{PREFIX} UNKNOWN - {bad}: line 1: setting before any "
