@@ -31,10 +31,16 @@ NO_KEYS = {"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None}
 
 
 class World:
-    """The mocks, the files, and how to run the plugin against them."""
+    """The mocks, the files, and how to run the plugin against them.
 
-    def __init__(self, fx, sts, imds, container):
+    Every run is at -vvv, and every run's stdout and stderr are searched
+    for every secret the mocks know: secret keys, session tokens, the web
+    identity token, the container authorization token, signatures."""
+
+    def __init__(self, t, fx, sts, imds, container):
+        self.t = t
         self.fx, self.sts, self.imds, self.container = fx, sts, imds, container
+        self.runs = 0
         self.dir = fx.tmpdir
         self.creds_file = os.path.join(self.dir, "credentials")
         self.config_file = os.path.join(self.dir, "config")
@@ -60,9 +66,23 @@ class World:
             self.sts.fail_next(*self.sts_failure)
             self.sts_failure = None
         full = {"AWS_ENDPOINT_URL_STS": self.sts.url, **NO_KEYS, **env}
-        code, out, err, elapsed = e.run_plugin(["-a", ARN, "-vv"] + self.fx.args + list(args),
+        code, out, err, elapsed = e.run_plugin(["-a", ARN, "-vvv"] + self.fx.args + list(args),
                                                env=full)
+        self.runs += 1
+        leaked = [s for s in self.secrets() if s in out or s in err]
+        self.t.ok(not leaked and "Signature=" not in out + err,
+                  f"run {self.runs}: no secret key, token or signature in stdout/stderr at -vvv",
+                  f"leaked: {leaked}")
         return code, e.first_line(out), err, elapsed
+
+    def secrets(self):
+        """Everything that must never be printed, whichever source is in play."""
+        found = [e.TEST_SECRET_KEY, BASE_SECRET, JWT, "pod-identity-token",
+                 mock_metadata.IMDS_SECRET_KEY, mock_metadata.IMDS_SESSION_TOKEN,
+                 mock_metadata.CONTAINER_SECRET_KEY, mock_metadata.CONTAINER_SESSION_TOKEN]
+        for role in self.sts.roles.values():
+            found += [role["secret"], role["token"]]
+        return found
 
     def signer(self):
         """The access key that signed the S3 Tables request, if it verified."""
@@ -369,7 +389,7 @@ def main():
                  mock_metadata.CONTAINER_SESSION_TOKEN)]:
             fx.mock.credentials[key] = {"secret": secret, "token": token}
         fx.mock.set_table(ARN, lambda: mock_aws.job("Successful", last_run=3600))
-        w = World(fx, sts, imds, container)
+        w = World(t, fx, sts, imds, container)
         for test in (test_sources, test_precedence, test_role_chains,
                      test_credential_process_faults, test_sts_errors, test_metadata_faults,
                      test_endpoints):
