@@ -275,10 +275,12 @@ def test_credential_process_faults(t, w):
     got = w.run(process("printf '{\"Version\": 2, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"S\"}'\n"))
     t.ok(got[0] == e.UNKNOWN and '"Version" 2' in got[1], "credential_process Version 2 refused",
          got[1])
-    got = w.run(process("sleep 30\n"), "-t", "2")
-    t.is_(got[:2], (e.UNKNOWN, f"{PREFIX} UNKNOWN - timeout after 2 s while running "
+    limit = 4 if e.UNDER_VALGRIND else 2
+    got = w.run(process("sleep 30\n"), "-t", str(limit))
+    t.is_(got[:2], (e.UNKNOWN, f"{PREFIX} UNKNOWN - timeout after {limit} s while running "
                                "credential_process"), "credential_process hangs past -t")
-    t.ok(got[3] < 3.0, "credential_process hang: exits within -t + 1 s", f"{got[3]:.2f} s")
+    t.timing(got[3] < limit + 1, "credential_process hang: exits within -t + 1 s",
+             f"{got[3]:.2f} s")
 
 
 def test_sts_errors(t, w):
@@ -314,13 +316,15 @@ def test_metadata_faults(t, w):
          "expired IMDS credentials: UNKNOWN", got[1])
     w.imds.expires_in(3600)
     got = w.run({**imds_env(w), "AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:1"})
-    t.ok(got[0] == e.UNKNOWN and "no AWS credentials found" in got[1] and got[3] < 2.0,
-         "not on EC2: no credentials, fast", f"{got[1]} ({got[3]:.2f} s)")
+    t.ok(got[0] == e.UNKNOWN and "no AWS credentials found" in got[1],
+         "not on EC2: no credentials", got[1])
+    t.timing(got[3] < 2.0, "not on EC2: fast", f"{got[3]:.2f} s")
     w.imds.hang = True
     got = w.run(imds_env(w))
     w.imds.hang = False
-    t.ok(got[0] == e.UNKNOWN and "no AWS credentials found" in got[1] and got[3] < 2.5,
-         "IMDS that never answers: about a second, then no credentials", f"{got[3]:.2f} s")
+    t.ok(got[0] == e.UNKNOWN and "no AWS credentials found" in got[1],
+         "IMDS that never answers: no credentials", got[1])
+    t.timing(got[3] < 2.5, "IMDS that never answers: about a second", f"{got[3]:.2f} s")
     got = w.run({"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://192.0.2.1/creds"})
     t.ok(got[0] == e.UNKNOWN and "not to 192.0.2.1" in got[1],
          "container FULL_URI to a non-loopback http host is refused", got[1])

@@ -288,6 +288,111 @@ def check_scripting(t, c):
     t.ok(dropped and c.get().status == 200, "enqueue_disconnect drops one connection")
 
 
+def raw_get(c, timeout=2):
+    """A signed GET over a bare TLS socket: (bytes received, the exception that
+    ended the read or None at a clean EOF). http.client would refuse some of
+    the faults (a 70 kB header line) before a test could look at them."""
+    target = op_target()
+    headers = sign(c.host, target)
+    headers["Connection"] = "close"
+    request = f"GET {target} HTTP/1.1\r\n" + "".join(
+        f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+    ctx = ssl.create_default_context(cafile=c.ca)
+    data, error = b"", None
+    with socket.create_connection(("127.0.0.1", c.mock.port), timeout=timeout) as plain:
+        with ctx.wrap_socket(plain, server_hostname="127.0.0.1") as tls:
+            tls.sendall(request.encode())
+            try:
+                while True:
+                    chunk = tls.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+            except (OSError, ssl.SSLError) as exc:
+                error = exc
+    return data, error
+
+
+def check_faults(t, c):
+    """The one-shot faults the plugin's fault-matrix test (e2e_faults.py) uses."""
+    mock = c.mock
+    mock.set_table(ARN, mock_aws.job("Successful"))
+
+    mock.enqueue_stall(200, '{"status": "Succ', 1000, 30)
+    started = time.monotonic()
+    data, error = raw_get(c, timeout=0.5)
+    head, _, body = data.partition(b"\r\n\r\n")
+    t.ok(head.startswith(b"HTTP/1.1 200 ") and b"\r\nContent-Length: 1000" in head
+         and body == b'{"status": "Succ' and isinstance(error, (socket.timeout, TimeoutError))
+         and time.monotonic() - started < 1.5,
+         "enqueue_stall: status, headers announcing 1000 bytes, the prefix, then silence",
+         repr((data, error)))
+
+    mock.enqueue_stall(200, "abc", 10, 0.2)
+    data, error = raw_get(c)
+    t.ok(data.endswith(b"\r\n\r\nabc") and error is None,
+         "enqueue_stall: the connection closes when the stall ends", repr((data, error)))
+
+    mock.enqueue(200, mock_aws.job("Successful"), headers={"X-Big": "a" * 70000})
+    data, error = raw_get(c)
+    t.ok(b"\r\nX-Big: " + b"a" * 70000 + b"\r\n" in data and data.endswith(b'"Successful"}'),
+         "enqueue with a 70000-byte header sends it whole", repr((len(data), error)))
+
+    mock.enqueue_reset()
+    data, error = raw_get(c)
+    t.ok(data == b"" and isinstance(error, ConnectionResetError),
+         "enqueue_reset: no answer, connection reset (RST)", repr((data, error)))
+    t.is_(mock.last_request.reason, "scripted reset", "enqueue_reset: recorded")
+    mock.enqueue_disconnect()
+    data, error = raw_get(c)
+    t.ok(data == b"" and not isinstance(error, ConnectionResetError),
+         "enqueue_disconnect: no answer, a clean close (not a reset)", repr((data, error)))
+
+    mock.enqueue(200, b"x" * 200000, chunked=True)
+    r = c.get()
+    t.ok(r.status == 200 and r.headers.get("transfer-encoding") == "chunked"
+         and "content-length" not in r.headers and r.body == b"x" * 200000,
+         "enqueue(chunked=True): chunked body arrives whole", repr(r.headers))
+    mock.enqueue(200, "close-delimited", content_length=mock_aws.CLOSE_DELIMITED)
+    data, error = raw_get(c)
+    head, _, body = data.partition(b"\r\n\r\n")
+    t.ok(b"Content-Length" not in head and b"Transfer-Encoding" not in head
+         and body == b"close-delimited" and error is None,
+         "enqueue(content_length=CLOSE_DELIMITED): no length, the close ends the body",
+         repr((data, error)))
+
+    raw = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"status\":"
+    mock.enqueue_raw(raw)
+    data, error = raw_get(c)
+    t.ok(data == raw and error is None, "enqueue_raw: bytes sent verbatim, then closed",
+         repr((data, error)))
+
+    mock.enqueue_redirect("https://127.0.0.1:1/elsewhere")
+    r = c.get()
+    t.ok(r.status == 301 and r.headers.get("location") == "https://127.0.0.1:1/elsewhere",
+         "enqueue_redirect: 301 with Location", repr((r.status, r.headers)))
+    r = c.get()
+    t.is_((r.status, mock.queued), (200, 0), "faults are one-shot: the table answers next")
+
+
+def check_harness_prefix(t):
+    """run_plugin(prefix=...) runs the plugin under a wrapper command."""
+    saved = os.environ.get("PLUGIN")
+    os.environ["PLUGIN"] = "/bin/echo"
+    try:
+        code, out, _, _ = e2e_lib.run_plugin(["a b", 1], prefix=["/usr/bin/env", "X=1"])
+        missing = e2e_lib.run_plugin([], prefix=["/nonexistent/wrapper"])
+        plain = e2e_lib.run_plugin(["c"])
+    finally:
+        if saved is None:
+            os.environ.pop("PLUGIN", None)
+        else:
+            os.environ["PLUGIN"] = saved
+    t.is_((code, out), (0, "a b 1\n"), "run_plugin prefix: wrapper runs the plugin with its args")
+    t.is_(missing[0], 127, "run_plugin prefix: a wrapper that cannot start -> 127")
+    t.is_(plain[:2], (0, "c\n"), "run_plugin without prefix: unchanged")
+
+
 def check_delay(t, c):
     mock = c.mock
     mock.delay = 3
@@ -461,12 +566,14 @@ def main():
             check_region(t, c)
             check_routing(t, c)
             check_scripting(t, c)
+            check_faults(t, c)
             check_delay(t, c)
             check_untrusted_ca(t, c, pki)
             check_proxy(t, c)
         check_stop_is_prompt(t, pki)
         check_demo(t, tmp)
         check_harness(t)
+        check_harness_prefix(t)
         check_fixture(t)
     t.diag(f"elapsed {time.monotonic() - started:.2f}s")
     return t.done()

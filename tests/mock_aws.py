@@ -34,6 +34,7 @@ import signal
 import socket
 import socketserver
 import ssl
+import struct
 import subprocess
 import sys
 import tempfile
@@ -70,6 +71,8 @@ MSG_BAD_SIGNATURE = (
 )
 MSG_INVALID_TOKEN = "The security token included in the request is invalid."
 MSG_NO_TABLE = "The specified table does not exist."
+CLOSE_DELIMITED = -1  # Answer.content_length: no Content-Length, the close ends the body
+CHUNK_SIZE = 65536  # bytes per chunk of a chunked answer
 
 # HTTP status of each error type.  The first six are the errors that
 # service-2.json lists for GetTableRecordExpirationJobStatus; the rest are
@@ -462,13 +465,32 @@ class _Reject(Exception):
 @dataclass
 class Answer:
     """A scripted answer. body: dict/list (JSON), str/bytes (verbatim), None,
-    or a callable returning one of those, evaluated when answering."""
+    or a callable returning one of those, evaluated when answering.
+
+    The fault fields (for one-shot answers) change how it goes on the wire:
+      disconnect      close the connection cleanly (FIN), no answer at all;
+      reset           abort it with a TCP RST (SO_LINGER 0), no answer;
+      raw             body is the whole answer (status line, headers and
+                      all), sent as is, then the connection is closed;
+      chunked         Transfer-Encoding: chunked instead of Content-Length;
+      content_length  the Content-Length announced (None: the body's length;
+                      CLOSE_DELIMITED: none, the body ends when the mock
+                      closes the connection);
+      stall           after sending the headers and the body (e.g. only a
+                      prefix of what content_length announced), wait this
+                      many seconds, then close the connection.
+    """
 
     status: int
     body: object
     headers: dict = field(default_factory=dict)
     delay: float = None
     disconnect: bool = False
+    reset: bool = False
+    raw: bool = False
+    chunked: bool = False
+    content_length: int = None
+    stall: float = None
 
     def payload(self):
         body = self.body() if callable(self.body) else self.body
@@ -699,10 +721,43 @@ class MockS3Tables(_ServerBase):
         with self._lock:
             self._tables.pop(table_arn, None)
 
-    def enqueue(self, status, body, headers=None, delay=None):
-        """Push a one-shot answer, used (FIFO) before the per-table answers."""
+    def enqueue(self, status, body, headers=None, delay=None, chunked=False,
+                content_length=None):
+        """Push a one-shot answer, used (FIFO) before the per-table answers.
+
+        chunked=True sends the body with Transfer-Encoding: chunked;
+        content_length=CLOSE_DELIMITED sends no Content-Length and ends the
+        body by closing the connection. A header may be as big as a test
+        likes (headers={"X-Big": "a" * 70000}): nothing caps what is sent."""
         with self._lock:
-            self._queue.append(Answer(status, body, dict(headers or {}), delay))
+            self._queue.append(Answer(status, body, dict(headers or {}), delay,
+                                      chunked=chunked, content_length=content_length))
+
+    def enqueue_stall(self, status, body_prefix, content_length, stall_seconds, headers=None):
+        """One-shot: send the status, the headers (announcing content_length
+        bytes) and body_prefix, then stall for stall_seconds, then close.
+        A client without a deadline of its own hangs until then."""
+        with self._lock:
+            self._queue.append(Answer(status, body_prefix, dict(headers or {}),
+                                      content_length=content_length, stall=stall_seconds))
+
+    def enqueue_reset(self):
+        """One-shot: read the request, then abort the connection with a TCP
+        RST (SO_LINGER 0), no answer: the client sees 'connection reset'."""
+        with self._lock:
+            self._queue.append(Answer(0, None, reset=True))
+
+    def enqueue_raw(self, data):
+        """One-shot: send data (str or bytes) as the whole answer, status line
+        and headers included, exactly as given; then close the connection."""
+        with self._lock:
+            self._queue.append(Answer(0, data, raw=True))
+
+    def enqueue_redirect(self, location, status=301):
+        """One-shot redirect to location (e.g. another loopback URL): a client
+        must not follow it (AWS never redirects a signed API call)."""
+        self.enqueue(status, "<html><body>Moved Permanently</body></html>",
+                     {"Location": location, "Content-Type": "text/html"})
 
     def enqueue_error(self, error_type, message, status=None, delay=None):
         """One-shot AWS error answer (e.g. TooManyRequestsException -> 429)."""
@@ -835,10 +890,25 @@ class MockS3Tables(_ServerBase):
             except OSError:
                 pass
             return
+        if answer.reset:
+            rec.reason = rec.reason or "scripted reset"
+            handler.close_connection = True
+            # Closing with a zero linger time sends RST instead of FIN; the
+            # socket closes when the handler is done (no shutdown() first,
+            # which would send a FIN).
+            handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                          struct.pack("ii", 1, 0))
+            return
         self._send(handler, rec, answer)
 
     def _send(self, handler, rec, answer):
         body = answer.payload()
+        if answer.raw:
+            rec.reason = rec.reason or "scripted raw answer"
+            handler.close_connection = True
+            handler.wfile.write(body)
+            handler.wfile.flush()
+            return
         headers = {"Content-Type": "application/json",
                    "x-amzn-RequestId": str(uuid.uuid4())}
         for name, value in answer.headers.items():
@@ -859,11 +929,27 @@ class MockS3Tables(_ServerBase):
         handler.send_response(answer.status)
         for name, value in headers.items():
             handler.send_header(name, str(value))
-        handler.send_header("Content-Length", str(len(body)))
+        if answer.chunked:
+            handler.send_header("Transfer-Encoding", "chunked")
+        elif answer.content_length == CLOSE_DELIMITED:
+            handler.send_header("Connection", "close")
+            handler.close_connection = True
+        else:
+            length = len(body) if answer.content_length is None else answer.content_length
+            handler.send_header("Content-Length", str(length))
         handler.end_headers()
         if handler.command != "HEAD":
-            handler.wfile.write(body)
+            if answer.chunked:
+                for i in range(0, len(body), CHUNK_SIZE):
+                    chunk = body[i:i + CHUNK_SIZE]
+                    handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                handler.wfile.write(b"0\r\n\r\n")
+            else:
+                handler.wfile.write(body)
         handler.wfile.flush()
+        if answer.stall is not None:
+            handler.close_connection = True
+            self._stopping.wait(answer.stall)
 
     def _route(self, rec):
         """Only GET /table-record-expiration-job-status exists."""
