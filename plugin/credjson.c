@@ -12,6 +12,7 @@
 
 #include "awserror.h"
 #include "iso8601.h"
+#include "jsonstrict.h"
 
 /* What the text is called in messages: a process prints, a service answers. */
 static const char *
@@ -27,76 +28,6 @@ credjson_token_field(enum credjson_kind kind)
 }
 
 /* "an integer", "null"...: what a value is, for "X is <label>, not Y". */
-static const char *
-credjson_type_label(json_object *v)
-{
-    switch (json_object_get_type(v)) {
-    case json_type_null:
-        return "null";
-    case json_type_boolean:
-        return "a boolean";
-    case json_type_double:
-        return "a number";
-    case json_type_int:
-        return "an integer";
-    case json_type_object:
-        return "an object";
-    case json_type_array:
-        return "an array";
-    case json_type_string:
-        return "a string";
-    }
-    return "something else";
-}
-
-/* Strict parse, as job_status_decode does it; messages never quote the text. */
-static json_object *
-credjson_parse(const char *body, size_t len, const char *noun, char *err, size_t errlen)
-{
-    if (len == 0) {
-        snprintf(err, errlen, "empty %s", noun);
-        return NULL;
-    }
-    if (len > (size_t)INT32_MAX) {
-        snprintf(err, errlen, "%s too large", noun);
-        return NULL;
-    }
-    if (memchr(body, '\0', len) != NULL) {
-        snprintf(err, errlen, "%s is not JSON (contains NUL bytes)", noun);
-        return NULL;
-    }
-    json_tokener *tok = json_tokener_new();
-    if (tok == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-    json_object *root = json_tokener_parse_ex(tok, body, (int)len);
-    enum json_tokener_error jerr = json_tokener_get_error(tok);
-    if (jerr == json_tokener_continue) {
-        /* A bare number or literal only ends at the end of input. */
-        root = json_tokener_parse_ex(tok, "", 1);
-        jerr = json_tokener_get_error(tok);
-    }
-    json_tokener_free(tok);
-    if (root == NULL && jerr == json_tokener_success) {
-        snprintf(err, errlen, "%s is null, not an object", noun);
-        return NULL;
-    }
-    if (root == NULL || jerr != json_tokener_success) {
-        snprintf(err, errlen, "%s is not valid JSON: %s", noun,
-                 jerr == json_tokener_continue ? "unexpected end of data"
-                                               : json_tokener_error_desc(jerr));
-        json_object_put(root);
-        return NULL;
-    }
-    if (!json_object_is_type(root, json_type_object)) {
-        snprintf(err, errlen, "%s is %s, not an object", noun, credjson_type_label(root));
-        json_object_put(root);
-        return NULL;
-    }
-    return root;
-}
 
 /*
  * A string member: 0 with *s set, 1 when absent (or null, for an optional
@@ -116,7 +47,7 @@ credjson_string(json_object *root, const char *name, bool required, const char *
         return -1;
     }
     if (!json_object_is_type(v, json_type_string)) {
-        snprintf(err, errlen, "\"%s\" is %s, not a string", name, credjson_type_label(v));
+        snprintf(err, errlen, "\"%s\" is %s, not a string", name, json_strict_type(v));
         return -1;
     }
     *s = json_object_get_string(v);
@@ -132,7 +63,7 @@ credjson_check_version(json_object *root, char *err, size_t errlen)
         return -1;
     }
     if (!json_object_is_type(v, json_type_int)) {
-        snprintf(err, errlen, "\"Version\" is %s, not an integer", credjson_type_label(v));
+        snprintf(err, errlen, "\"Version\" is %s, not an integer", json_strict_type(v));
         return -1;
     }
     int64_t version = json_object_get_int64(v);
@@ -179,8 +110,7 @@ credjson_expiration(json_object *root, int64_t now, struct credentials *out, cha
     if (!json_object_object_get_ex(root, "Expiration", &v) || v == NULL)
         return 0;
     if (!json_object_is_type(v, json_type_string)) {
-        snprintf(err, errlen, "\"Expiration\" is %s, not an ISO-8601 string",
-                 credjson_type_label(v));
+        snprintf(err, errlen, "\"Expiration\" is %s, not an ISO-8601 string", json_strict_type(v));
         return -1;
     }
     struct iso8601_time t;
@@ -254,7 +184,7 @@ credjson_decode(enum credjson_kind kind, const char *body, size_t len, int64_t n
     out->has_expiration = false;
     out->expiration = 0;
 
-    json_object *root = credjson_parse(body, len, credjson_noun(kind), err, errlen);
+    json_object *root = json_strict_object(body, len, credjson_noun(kind), err, errlen);
     if (root == NULL)
         return -1;
     int rc = credjson_fields(kind, root, now, out, err, errlen);

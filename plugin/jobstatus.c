@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "iso8601.h"
+#include "jsonstrict.h"
 
 static const char *const job_status_names[] = {"NotYetRun", "Successful", "Failed", "Disabled"};
 
@@ -28,12 +29,6 @@ member(json_object *obj, const char *name)
     return v;
 }
 
-static const char *
-json_type_label(json_object *v)
-{
-    return json_type_to_name(json_object_get_type(v));
-}
-
 static int
 decode_status(json_object *root, struct job_status *out, char *err, size_t errlen)
 {
@@ -43,7 +38,7 @@ decode_status(json_object *root, struct job_status *out, char *err, size_t errle
         return -1;
     }
     if (!json_object_is_type(v, json_type_string)) {
-        snprintf(err, errlen, "\"status\" is a %s, not a string", json_type_label(v));
+        snprintf(err, errlen, "\"status\" is %s, not a string", json_strict_type(v));
         return -1;
     }
     const char *s = json_object_get_string(v);
@@ -64,8 +59,8 @@ decode_last_run(json_object *root, struct job_status *out, char *err, size_t err
     if (v == NULL)
         return 0;
     if (!json_object_is_type(v, json_type_string)) {
-        snprintf(err, errlen, "\"lastRunTimestamp\" is a %s, not an ISO-8601 string",
-                 json_type_label(v));
+        snprintf(err, errlen, "\"lastRunTimestamp\" is %s, not an ISO-8601 string",
+                 json_strict_type(v));
         return -1;
     }
     struct iso8601_time t;
@@ -86,7 +81,7 @@ decode_failure(json_object *root, struct job_status *out, char *err, size_t errl
     if (v == NULL)
         return 0;
     if (!json_object_is_type(v, json_type_string)) {
-        snprintf(err, errlen, "\"failureMessage\" is a %s, not a string", json_type_label(v));
+        snprintf(err, errlen, "\"failureMessage\" is %s, not a string", json_strict_type(v));
         return -1;
     }
     out->failure_message = strdup(json_object_get_string(v));
@@ -105,7 +100,7 @@ decode_metric(json_object *metrics, const char *name, struct job_metric *m, char
     if (v == NULL)
         return 0;
     if (!json_object_is_type(v, json_type_int)) {
-        snprintf(err, errlen, "\"metrics.%s\" is a %s, not an integer", name, json_type_label(v));
+        snprintf(err, errlen, "\"metrics.%s\" is %s, not an integer", name, json_strict_type(v));
         return -1;
     }
     int64_t n = json_object_get_int64(v);
@@ -130,7 +125,7 @@ decode_metrics(json_object *root, struct job_status *out, char *err, size_t errl
     if (v == NULL)
         return 0;
     if (!json_object_is_type(v, json_type_object)) {
-        snprintf(err, errlen, "\"metrics\" is a %s, not an object", json_type_label(v));
+        snprintf(err, errlen, "\"metrics\" is %s, not an object", json_strict_type(v));
         return -1;
     }
     if (decode_metric(v, "deletedRecords", &out->deleted_records, err, errlen) != 0 ||
@@ -140,64 +135,17 @@ decode_metrics(json_object *root, struct job_status *out, char *err, size_t errl
     return 0;
 }
 
-static json_object *
-parse_json(const char *body, size_t len, char *err, size_t errlen)
-{
-    if (len == 0) {
-        snprintf(err, errlen, "empty answer");
-        return NULL;
-    }
-    if (memchr(body, '\0', len) != NULL) {
-        snprintf(err, errlen, "answer is not JSON (contains NUL bytes)");
-        return NULL;
-    }
-    json_tokener *tok = json_tokener_new();
-    if (tok == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-    json_object *root = json_tokener_parse_ex(tok, body, (int)len);
-    enum json_tokener_error jerr = json_tokener_get_error(tok);
-    if (jerr == json_tokener_continue) {
-        /* A bare number or literal only ends at the end of input: say so. */
-        root = json_tokener_parse_ex(tok, "", 1);
-        jerr = json_tokener_get_error(tok);
-    }
-    json_tokener_free(tok);
-    if (root == NULL && jerr == json_tokener_success) {
-        snprintf(err, errlen, "answer is a JSON null, not an object");
-        return NULL;
-    }
-    if (root == NULL || jerr != json_tokener_success) {
-        snprintf(err, errlen, "answer is not valid JSON: %s",
-                 jerr == json_tokener_continue ? "unexpected end of data"
-                                               : json_tokener_error_desc(jerr));
-        json_object_put(root);
-        return NULL;
-    }
-    /* Strict mode has already refused anything but whitespace after the value. */
-    return root;
-}
-
 int
 job_status_decode(const char *body, size_t len, struct job_status *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof(*out));
-    if (len > (size_t)INT32_MAX) {
-        snprintf(err, errlen, "answer too large");
-        return -1;
-    }
-    json_object *root = parse_json(body, len, err, errlen);
+    json_object *root = json_strict_object(body, len, "answer", err, errlen);
     if (root == NULL)
         return -1;
     int rc = -1;
-    if (!json_object_is_type(root, json_type_object))
-        snprintf(err, errlen, "answer is a JSON %s, not an object", json_type_label(root));
-    else if (decode_status(root, out, err, errlen) == 0 &&
-             decode_last_run(root, out, err, errlen) == 0 &&
-             decode_failure(root, out, err, errlen) == 0 &&
-             decode_metrics(root, out, err, errlen) == 0)
+    if (decode_status(root, out, err, errlen) == 0 &&
+        decode_last_run(root, out, err, errlen) == 0 &&
+        decode_failure(root, out, err, errlen) == 0 && decode_metrics(root, out, err, errlen) == 0)
         rc = 0;
     json_object_put(root);
     if (rc != 0)

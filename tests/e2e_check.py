@@ -212,13 +212,13 @@ def test_bad_answers(t, fx):
         ({"status": "Exploded"},
          "invalid answer from GetTableRecordExpirationJobStatus: unknown status \"Exploded\"",
          "unknown status"),
-        ({"status": 1}, "invalid answer from GetTableRecordExpirationJobStatus: \"status\" is a "
-                        "int, not a string", "status of the wrong type"),
+        ({"status": 1}, "invalid answer from GetTableRecordExpirationJobStatus: \"status\" is an "
+                        "integer, not a string", "status of the wrong type"),
         ({"status": "Successful", "lastRunTimestamp": "yesterday"},
          "invalid answer from GetTableRecordExpirationJobStatus: bad \"lastRunTimestamp\": ",
          "bad timestamp"),
         ({"status": "Successful", "lastRunTimestamp": 1764000000},
-         "invalid answer from GetTableRecordExpirationJobStatus: \"lastRunTimestamp\" is a int, "
+         "invalid answer from GetTableRecordExpirationJobStatus: \"lastRunTimestamp\" is an integer, "
          "not an ISO-8601 string", "epoch number instead of ISO-8601"),
         ({"status": "Successful", "metrics": {"deletedRecords": "12"}},
          "invalid answer from GetTableRecordExpirationJobStatus: \"metrics.deletedRecords\" is a "

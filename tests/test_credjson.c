@@ -146,7 +146,7 @@ test_process(void)
     check_rejected(CREDJSON_PROCESS, "Version \"1\"", "{\"Version\": \"1\", " KEYS "}",
                    "\"Version\" is a string, not an integer");
     check_rejected(CREDJSON_PROCESS, "Version 1.0", "{\"Version\": 1.0, " KEYS "}",
-                   "\"Version\" is a number, not an integer");
+                   "\"Version\" is a decimal number, not an integer");
     check_rejected(CREDJSON_PROCESS, "Version true", "{\"Version\": true, " KEYS "}",
                    "\"Version\" is a boolean, not an integer");
     check_rejected(CREDJSON_PROCESS, "Version null", "{\"Version\": null, " KEYS "}",
@@ -256,7 +256,7 @@ test_container(void)
                    "credentials expired at " AN_HOUR_AGO);
     check_rejected(CREDJSON_CONTAINER, "Expiration as epoch seconds",
                    "{" KEYS ", \"Expiration\": 1740836096.5}",
-                   "\"Expiration\" is a number, not an ISO-8601 string");
+                   "\"Expiration\" is a decimal number, not an ISO-8601 string");
     /* An ECS agent error answer. */
     check_rejected(CREDJSON_CONTAINER, "an error answer",
                    "{\"code\": \"InvalidIdentityToken\", \"message\": \"bad token\"}",

@@ -105,13 +105,13 @@ test_status_errors(void)
                    "{\"lastRunTimestamp\":\"2025-03-01T12:34:56Z\",\"metrics\":{}}",
                    "no \"status\" in the answer");
     check_rejected("status null", "{\"status\":null}", "no \"status\" in the answer");
-    check_rejected("status as a number", "{\"status\":1}", "\"status\" is a int, not a string");
+    check_rejected("status as a number", "{\"status\":1}", "\"status\" is an integer, not a string");
     check_rejected("status as a boolean", "{\"status\":true}",
                    "\"status\" is a boolean, not a string");
     check_rejected("status as an object", "{\"status\":{\"value\":\"Failed\"}}",
-                   "\"status\" is a object, not a string");
+                   "\"status\" is an object, not a string");
     check_rejected("status as an array", "{\"status\":[\"Failed\"]}",
-                   "\"status\" is a array, not a string");
+                   "\"status\" is an array, not a string");
     check_rejected("an unknown status", "{\"status\":\"Running\"}", "unknown status \"Running\"");
     check_rejected("a status in the wrong case", "{\"status\":\"failed\"}",
                    "unknown status \"failed\"");
@@ -171,13 +171,13 @@ test_last_run(void)
 
     check_rejected("lastRunTimestamp as epoch seconds",
                    "{\"status\":\"Successful\",\"lastRunTimestamp\":1740832496}",
-                   "\"lastRunTimestamp\" is a int, not an ISO-8601 string");
+                   "\"lastRunTimestamp\" is an integer, not an ISO-8601 string");
     check_rejected("lastRunTimestamp as fractional epoch seconds",
                    "{\"status\":\"Successful\",\"lastRunTimestamp\":1740832496.5}",
-                   "\"lastRunTimestamp\" is a double, not an ISO-8601 string");
+                   "\"lastRunTimestamp\" is a decimal number, not an ISO-8601 string");
     check_rejected("lastRunTimestamp as an object",
                    "{\"status\":\"Successful\",\"lastRunTimestamp\":{}}",
-                   "\"lastRunTimestamp\" is a object, not an ISO-8601 string");
+                   "\"lastRunTimestamp\" is an object, not an ISO-8601 string");
     check_rejected("lastRunTimestamp garbage",
                    "{\"status\":\"Successful\",\"lastRunTimestamp\":\"yesterday\"}",
                    "bad \"lastRunTimestamp\": \"yesterday\": expected a date as YYYY-MM-DD");
@@ -233,12 +233,12 @@ test_failure_message(void)
         job_status_free(&js);
     }
     check_rejected("failureMessage as a number", "{\"status\":\"Failed\",\"failureMessage\":42}",
-                   "\"failureMessage\" is a int, not a string");
+                   "\"failureMessage\" is an integer, not a string");
     check_rejected("failureMessage as an object",
                    "{\"status\":\"Failed\",\"failureMessage\":{\"text\":\"x\"}}",
-                   "\"failureMessage\" is a object, not a string");
+                   "\"failureMessage\" is an object, not a string");
     check_rejected("failureMessage as an array", "{\"status\":\"Failed\",\"failureMessage\":[]}",
-                   "\"failureMessage\" is a array, not a string");
+                   "\"failureMessage\" is an array, not a string");
     /* A later member fails after the message was copied: nothing may leak. */
     check_rejected("failureMessage followed by bad metrics",
                    "{\"status\":\"Failed\",\"failureMessage\":\"boom\","
@@ -335,25 +335,25 @@ test_metrics(void)
     check_rejected("metrics as a string", "{\"status\":\"Successful\",\"metrics\":\"none\"}",
                    "\"metrics\" is a string, not an object");
     check_rejected("metrics as an array", "{\"status\":\"Successful\",\"metrics\":[1,2,3]}",
-                   "\"metrics\" is a array, not an object");
+                   "\"metrics\" is an array, not an object");
     check_rejected("a metric as a string",
                    "{\"status\":\"Successful\",\"metrics\":{\"deletedRecords\":\"5\"}}",
                    "\"metrics.deletedRecords\" is a string, not an integer");
     check_rejected("a metric as a float",
                    "{\"status\":\"Successful\",\"metrics\":{\"deletedDataFiles\":1.5}}",
-                   "\"metrics.deletedDataFiles\" is a double, not an integer");
+                   "\"metrics.deletedDataFiles\" is a decimal number, not an integer");
     check_rejected("a metric as a float with zero fraction",
                    "{\"status\":\"Successful\",\"metrics\":{\"deletedDataFiles\":2.0}}",
-                   "\"metrics.deletedDataFiles\" is a double, not an integer");
+                   "\"metrics.deletedDataFiles\" is a decimal number, not an integer");
     check_rejected("a metric in exponent notation",
                    "{\"status\":\"Successful\",\"metrics\":{\"removedFilesSize\":1e3}}",
-                   "\"metrics.removedFilesSize\" is a double, not an integer");
+                   "\"metrics.removedFilesSize\" is a decimal number, not an integer");
     check_rejected("a metric as a boolean",
                    "{\"status\":\"Successful\",\"metrics\":{\"removedFilesSize\":true}}",
                    "\"metrics.removedFilesSize\" is a boolean, not an integer");
     check_rejected("a metric as an object",
                    "{\"status\":\"Successful\",\"metrics\":{\"deletedRecords\":{}}}",
-                   "\"metrics.deletedRecords\" is a object, not an integer");
+                   "\"metrics.deletedRecords\" is an object, not an integer");
     check_rejected("a negative metric",
                    "{\"status\":\"Successful\",\"metrics\":{\"deletedRecords\":-5}}",
                    "\"metrics.deletedRecords\" is negative (-5)");
@@ -436,15 +436,15 @@ test_not_json(void)
     check_rejected("JSON cut after a comma", "{\"status\":\"Successful\",",
                    "answer is not valid JSON: unexpected end of data");
     check_rejected("a top-level array", "[{\"status\":\"Successful\"}]",
-                   "answer is a JSON array, not an object");
+                   "answer is an array, not an object");
     check_rejected("a top-level string", "\"Successful\"",
-                   "answer is a JSON string, not an object");
+                   "answer is a string, not an object");
     /* Complete JSON texts, just not objects: the reason must say so, not
      * call them invalid or cut short. */
-    check_rejected("a top-level null", "null", "answer is a JSON null, not an object");
+    check_rejected("a top-level null", "null", "answer is null, not an object");
     check_rejected("a top-level null and a newline", "null\n",
-                   "answer is a JSON null, not an object");
-    check_rejected("a top-level number", "42", "answer is a JSON int, not an object");
+                   "answer is null, not an object");
+    check_rejected("a top-level number", "42", "answer is an integer, not an object");
     /* Strict json-c stops at the first byte after the value. */
     check_rejected("trailing garbage after the object", "{\"status\":\"Successful\"}x",
                    "answer is not valid JSON: unexpected character");

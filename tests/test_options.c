@@ -455,6 +455,7 @@ test_extra_opts(void)
     tap_ok(rc == OPTIONS_OK && cfg.table_arn != NULL && strcmp(cfg.table_arn, ARN) == 0 &&
                cfg.eval.age.warning_text != NULL && strcmp(cfg.eval.age.warning_text, "36h") == 0,
            "--extra-opts=@FILE reads the [check_s3tables_expiration] section");
+    options_free(&cfg);
 
     snprintf(arg, sizeof arg, "--extra-opts=nightly@%s", path);
     rc = parse(&cfg, err, sizeof err, (char *[]){PROG, arg, NULL});
@@ -463,6 +464,7 @@ test_extra_opts(void)
     tap_ok(rc == OPTIONS_OK && cfg.table_arn != NULL && strcmp(cfg.table_arn, ARN) == 0 &&
                cfg.timeout == 30 && cfg.timeout_state == STATE_CRITICAL,
            "--extra-opts=nightly@FILE reads the [nightly] section");
+    options_free(&cfg);
     remove(path);
 }
 
