@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "awserror.h"
+
 #define ARN_MAX_LEN 2048 /* TableARN "max" in the service model */
 
 /* Copies the field that ends at delim into out; returns the rest or NULL. */
@@ -35,8 +37,9 @@ arn_chars_ok(const char *s, const char *extra, bool upper_ok)
 static int
 arn_fail(char *err, size_t errlen, const char *text, const char *why)
 {
-    snprintf(err, errlen, "invalid table ARN '%.200s'%s: %s, expected %s", text,
-             strlen(text) > 200 ? "..." : "", why, ARN_EXPECTED);
+    char shown[204]; /* one line, whatever the argument held */
+    aws_text_sanitize(shown, sizeof(shown), text, strlen(text));
+    snprintf(err, errlen, "invalid table ARN '%s': %s, expected %s", shown, why, ARN_EXPECTED);
     return -1;
 }
 

@@ -117,16 +117,19 @@ profile_load(struct profile *p, const char *name, const char *credentials_text,
 {
     memset(p, 0, sizeof(*p));
     struct profile_loader l = {.p = p, .name = name, .source = FROM_CONFIG};
-    if (profile_read(&l, config_text, config_path, err, errlen) != 0)
-        return -1;
-    if (strcmp(name, "default") == 0) {
+    int rc = profile_read(&l, config_text, config_path, err, errlen);
+    if (rc == 0 && strcmp(name, "default") == 0) {
         /* "[profile default]" overrides "[default]": read its lines again last. */
         l.source = FROM_PROFILE_DEFAULT;
-        if (profile_read(&l, config_text, config_path, err, errlen) != 0)
-            return -1;
+        rc = profile_read(&l, config_text, config_path, err, errlen);
     }
-    l.source = FROM_CREDENTIALS;
-    return profile_read(&l, credentials_text, credentials_path, err, errlen);
+    if (rc == 0) {
+        l.source = FROM_CREDENTIALS;
+        rc = profile_read(&l, credentials_text, credentials_path, err, errlen);
+    }
+    if (rc != 0)
+        profile_free(p); /* nothing half-read is left to the caller */
+    return rc;
 }
 
 const char *

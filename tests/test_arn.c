@@ -39,10 +39,23 @@ check_invalid(const char *what, const char *text, const char *why)
     struct table_arn a;
     char err[1024] = "", want[1024];
 
-    snprintf(want, sizeof want, "invalid table ARN '%.200s'%s: %s" EXPECTED, text,
-             strlen(text) > 200 ? "..." : "", why);
+    /* Up to 203 characters are quoted whole; longer ones are cut to 200 + "...". */
+    if (strlen(text) <= 203)
+        snprintf(want, sizeof want, "invalid table ARN '%s': %s" EXPECTED, text, why);
+    else
+        snprintf(want, sizeof want, "invalid table ARN '%.200s...': %s" EXPECTED, text, why);
     tap_is_int(arn_parse(text, &a, err, sizeof err), -1, "arn: %s is rejected", what);
     tap_is_str(err, want, "arn: %s says \"%s\"", what, why);
+}
+
+static void
+test_one_line(void)
+{
+    struct table_arn a;
+    char err[1024] = "";
+    arn_parse("arn:aws:s3tables:us-east-1:111122223333:bucket/a\nb/table/x", &a, err, sizeof err);
+    tap_ok(strchr(err, '\n') == NULL && strstr(err, "bucket/a b/table") != NULL,
+           "arn: a newline in the ARN does not break the one-line message");
 }
 
 static void
@@ -172,6 +185,7 @@ test_error_buffer(void)
 int
 main(void)
 {
+    test_one_line();
     test_valid();
     test_invalid();
     test_error_buffer();
