@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "awserror.h"
 #include "iso8601.h"
 #include "jsonstrict.h"
 
@@ -48,7 +49,9 @@ decode_status(json_object *root, struct job_status *out, char *err, size_t errle
             return 0;
         }
     }
-    snprintf(err, errlen, "unknown status \"%.64s\"", s);
+    char shown[68]; /* one line, whatever the answer held */
+    aws_text_sanitize(shown, sizeof(shown), s, strlen(s));
+    snprintf(err, errlen, "unknown status \"%s\"", shown);
     return -1;
 }
 

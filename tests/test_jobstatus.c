@@ -124,8 +124,10 @@ test_status_errors(void)
     memset(longname, 'X', 100);
     longname[100] = '\0';
     snprintf(body, sizeof body, "{\"status\":\"%s\"}", longname);
-    snprintf(want, sizeof want, "unknown status \"%.64s\"", longname);
+    snprintf(want, sizeof want, "unknown status \"%.64s...\"", longname);
     check_rejected("a 100-character unknown status", body, want);
+    check_rejected("an unknown status with a newline and a '|'", "{\"status\":\"Odd\\n|x\"}",
+                   "unknown status \"Odd /x\"");
 }
 
 static void
