@@ -19,8 +19,10 @@
 
 #define API_PATH "/table-record-expiration-job-status"
 
+/* attempts > 1 is said in the message: "(HTTP 503, 3 attempts)". */
 static enum api_result
-api_decode(const struct http_response *resp, struct job_status *job, char *err, size_t errlen)
+api_decode(const struct http_response *resp, int attempts, struct job_status *job, char *err,
+           size_t errlen)
 {
     if (resp->status == 200) {
         char why[512];
@@ -29,12 +31,20 @@ api_decode(const struct http_response *resp, struct job_status *job, char *err, 
         snprintf(err, errlen, "invalid answer from %s: %s", API_OPERATION, why);
         return API_FAILED;
     }
+    char tries[32] = "";
+    if (attempts > 1)
+        snprintf(tries, sizeof(tries), ", %d attempts", attempts);
+    if (resp->status >= 300 && resp->status < 400) {
+        char where[256];
+        aws_text_sanitize(where, sizeof(where), resp->location, strlen(resp->location));
+        snprintf(err, errlen, "%s answered with a redirect to '%s', not followed (HTTP %ld%s)",
+                 API_OPERATION, where, resp->status, tries);
+        return API_FAILED;
+    }
     struct aws_error e;
     aws_error_decode(resp->error_type, resp->body.data, resp->body.len, &e);
-    if (e.message[0] != '\0')
-        snprintf(err, errlen, "API error %s: %s (HTTP %ld)", e.type, e.message, resp->status);
-    else
-        snprintf(err, errlen, "API error %s (HTTP %ld)", e.type, resp->status);
+    snprintf(err, errlen, "API error %s%s%s (HTTP %ld%s)", e.type, e.message[0] ? ": " : "",
+             e.message, resp->status, tries);
     return API_FAILED;
 }
 
@@ -170,14 +180,14 @@ api_get_job_status(const struct api_call *call, const struct credentials *creds,
     }
     if (hr != HTTP_DONE) {
         snprintf(err, errlen, "%s failed: %s", API_OPERATION, why);
+        if (attempt > 1) {
+            size_t used = strlen(err);
+            snprintf(err + used, errlen - used, " (%d attempts)", attempt);
+        }
     } else {
         *seconds = resp.seconds;
-        result = api_decode(&resp, job, err, errlen);
+        result = api_decode(&resp, attempt, job, err, errlen);
         http_response_free(&resp);
-    }
-    if (result != API_OK && attempt > 1) {
-        size_t used = strlen(err);
-        snprintf(err + used, errlen - used, " after %d attempts", attempt);
     }
     return result;
 }

@@ -115,8 +115,13 @@ chain_web_identity(struct chain *c, const char *token_file, const char *role_arn
 static enum provider_result
 chain_container(struct chain *c, struct credentials *out)
 {
-    return container_credentials(deadline_remaining_ms(), c->now, c->req->ca_file,
-                                 c->req->sts.verbose, out, c->err, c->errlen);
+    enum deadline_step previous = deadline_current_step();
+    deadline_step(STEP_CONTAINER_CREDENTIALS);
+    enum provider_result r = container_credentials(deadline_remaining_ms(), c->now,
+                                                   c->req->ca_file, c->req->sts.verbose, out,
+                                                   c->err, c->errlen);
+    deadline_step(previous);
+    return r;
 }
 
 static enum provider_result
@@ -306,7 +311,7 @@ chain_default(struct chain *c, struct credentials *out)
     if ((r = chain_profile(c, c->req->profile_name, &hops, out)) != PROVIDER_ABSENT)
         return r;
     if ((r = chain_container(c, out)) != PROVIDER_ABSENT)
-        return chain_context(c, r, "container credentials");
+        return r;
     return chain_imds(c, out);
 }
 

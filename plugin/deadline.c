@@ -17,6 +17,7 @@ static const char *const step_names[STEP_COUNT] = {
     "running credential_process",
     "assuming a role with STS",
     "querying the EC2 instance metadata service",
+    "querying the container credentials endpoint",
     "calling GetTableRecordExpirationJobStatus",
     "reporting",
 };

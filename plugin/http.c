@@ -61,6 +61,7 @@ http_on_header(char *data, size_t size, size_t nmemb, void *ud)
                       sizeof(t->resp->error_type));
     http_header_value(data, n, "x-amzn-requestid", t->resp->request_id,
                       sizeof(t->resp->request_id));
+    http_header_value(data, n, "location", t->resp->location, sizeof(t->resp->location));
     return n;
 }
 

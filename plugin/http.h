@@ -44,6 +44,7 @@ struct http_response {
     struct buf body;
     char error_type[256]; /* X-Amzn-ErrorType */
     char request_id[128]; /* X-Amzn-RequestId */
+    char location[512];   /* Location, of a redirect (never followed) */
     double seconds;       /* total time of the transfer */
     bool transient;       /* failed in a way worth retrying (reset, refused...) */
 };

@@ -59,7 +59,7 @@ output_summary(const struct report *r, struct buf *out)
 static void
 output_perf_range(const struct threshold *t, struct buf *out)
 {
-    char text[64];
+    char text[128]; /* range_format writes at most about 60 characters */
     buf_putc(out, ';');
     if (t->has_warning) {
         range_format(&t->warning, text, sizeof(text));

@@ -220,6 +220,9 @@ range_endpoint(const struct range_ctx *c, const char *s, size_t len, double *out
     value *= factor;
     if (value > RANGE_MAX || value < -RANGE_MAX)
         return range_fail(c, "\"%s\" is too large", quoted);
+    /* Thresholds finer than 1e-9 cannot be written back exactly in perfdata. */
+    if (value != 0 && value < 1e-9 && value > -1e-9)
+        return range_fail(c, "\"%s\" is too small", quoted);
     *out = value;
     return 0;
 }

@@ -307,14 +307,18 @@ sts_assume_role(const struct sts_context *ctx, const struct credentials *source,
     }
     sts_wipe(body);
     if (rc != 0) {
-        snprintf(err, errlen, "%s: %s%s", what, why, attempt > 1 ? " (after retries)" : "");
+        snprintf(err, errlen, "%s: %s", what, why);
+        if (attempt > 1) {
+            size_t used = strlen(err);
+            snprintf(err + used, errlen - used, " (%d attempts)", attempt);
+        }
         return -1;
     }
     rc = sts_decode(req, &resp, out, what, err, errlen);
     http_response_free(&resp);
     if (rc != 0 && attempt > 1) {
         size_t used = strlen(err);
-        snprintf(err + used, errlen - used, " after %d attempts", attempt);
+        snprintf(err + used, errlen - used, " (%d attempts)", attempt);
     }
     return rc;
 }

@@ -244,7 +244,7 @@ def test_api_errors(t, fx):
         retried = status in (429, 500)  # throttling and server errors are retried, 3 attempts
         expect(t, run(fx), e.UNKNOWN,
                f"{PREFIX} UNKNOWN - API error {error_type}: message for {error_type} "
-               f"(HTTP {status})" + (" after 3 attempts" if retried else ""), f"{error_type}")
+               f"(HTTP {status}" + (", 3 attempts)" if retried else ")"), f"{error_type}")
         t.is_(len(fx.mock.requests), 3 if retried else 1,
               f"{error_type}: {'3 attempts' if retried else 'not retried'}")
     fx.mock.set_table(ARN, {"__type": "com.amazonaws.s3tables#ConflictException",
@@ -253,8 +253,8 @@ def test_api_errors(t, fx):
            "error type from the body's __type")
     fx.mock.set_table(ARN, "<html><body>Bad Gateway</body></html>", status=502)
     expect(t, run(fx), e.UNKNOWN,
-           f"{PREFIX} UNKNOWN - API error UnknownError: the error body is not JSON (HTTP 502) "
-           "after 3 attempts", "HTML error page")
+           f"{PREFIX} UNKNOWN - API error UnknownError: the error body is not JSON "
+           "(HTTP 502, 3 attempts)", "HTML error page")
     fx.mock.remove_table(ARN)
     expect(t, run(fx), e.UNKNOWN,
            f"{PREFIX} UNKNOWN - API error NotFoundException: The specified table does not exist. "

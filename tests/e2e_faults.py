@@ -107,9 +107,12 @@ def attempts_line(n):
 class Silent:
     """A TCP listener on 127.0.0.1 that never reads or answers: the kernel
     completes the handshake (backlog), the client's TLS hello goes nowhere.
-    .accepted counts connections a helper thread took, if accepting."""
+    With accept=True a thread takes the connections (.accepted counts them);
+    with answer (bytes) too, it reads a request head, sends answer, closes
+    (e.g. a proxy refusing CONNECT)."""
 
-    def __init__(self, accept=False):
+    def __init__(self, accept=False, answer=None):
+        self.answer = answer
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
@@ -129,6 +132,19 @@ class Silent:
                 return
             self.accepted += 1
             self.conns.append(conn)
+            if self.answer is not None:
+                try:
+                    conn.settimeout(5)
+                    head = b""
+                    while b"\r\n\r\n" not in head:
+                        chunk = conn.recv(65536)
+                        if not chunk:
+                            break
+                        head += chunk
+                    conn.sendall(self.answer)
+                except OSError:
+                    pass
+                conn.close()
 
     def close(self):
         for conn in self.conns:
@@ -148,6 +164,13 @@ class IMDSCredentials500(mock_metadata.MockIMDS):
         if rec.method == "GET" and self.role and rec.path == mock_metadata.ROLE_PATH + self.role:
             return 500, "Internal Server Error", "text/plain"
         return super()._answer(rec)
+
+
+def skip_scenario(m, name, reason):
+    """A scenario that cannot run here: a TAP skip and a SKIP row."""
+    m.t.skip(name, reason)
+    m.rows.append((name, f"SKIP ({reason})", None))
+    m.t.diag(f"{name} | SKIP | -")
 
 
 def pid_alive(pid):
@@ -172,7 +195,8 @@ class Matrix:
         self.rows = []
         self.secrets = [e.TEST_SECRET_KEY] + [r["secret"] for r in sts.roles.values()] + \
                        [r["token"] for r in sts.roles.values()] + \
-                       [mock_metadata.IMDS_SECRET_KEY, mock_metadata.IMDS_SESSION_TOKEN]
+                       [mock_metadata.IMDS_SECRET_KEY, mock_metadata.IMDS_SESSION_TOKEN,
+                        mock_metadata.CONTAINER_SECRET_KEY, mock_metadata.CONTAINER_SESSION_TOKEN]
         # Known, absent shared files: the "no credentials" line names them.
         self.no_files = {"AWS_SHARED_CREDENTIALS_FILE": os.path.join(tmpdir, "no-credentials"),
                          "AWS_CONFIG_FILE": os.path.join(tmpdir, "no-config")}
@@ -244,8 +268,9 @@ class Matrix:
             good = t.ok(line.fullmatch(first), f"{name}: first line", first) and good
         else:
             good = t.is_(first, line, f"{name}: first line") and good
+        # timing() skips (returns None) under valgrind: that is not a failure.
         good = t.timing(lo <= elapsed < hi, f"{name}: elapsed in [{lo:g}, {hi:g}) s",
-                        f"{elapsed:.2f} s") and good
+                        f"{elapsed:.2f} s") is not False and good
         leaked = [s for s in self.secrets if s in out or s in err]
         good = t.ok(got_code in (0, 1, 2, 3) and len(out.encode()) <= 4096 and not leaked,
                     f"{name}: exit 0-3, output <= 4096 bytes, no secret printed",
@@ -265,7 +290,8 @@ class Matrix:
         self.t.diag("| scenario | state | elapsed |")
         self.t.diag("| --- | --- | --- |")
         for name, state, elapsed in self.rows:
-            self.t.diag(f"| {name} | {state} | {elapsed:.2f} s |")
+            shown = "-" if elapsed is None else f"{elapsed:.2f} s"
+            self.t.diag(f"| {name} | {state} | {shown} |")
 
 
 # --------------------------------------------------------------------------
@@ -278,21 +304,21 @@ def net_faults(m):
     got = m.run(["--endpoint-url", "https://127.0.0.1:1"], endpoint=False)
     m.check("connection refused (127.0.0.1:1)", got, e.UNKNOWN,
             f"{PREFIX} UNKNOWN - {OP} failed: Failed to connect to 127.0.0.1 port 1 after N ms: "
-            f"Couldn't connect to server after 3 attempts", hi=RETRIES_MAX, attempts=3)
+            f"Couldn't connect to server (3 attempts)", hi=RETRIES_MAX, attempts=3)
 
     probe = subprocess.run(["unshare", "-n", "true"], capture_output=True, text=True) \
         if shutil.which("unshare") else None
     if probe is None or probe.returncode != 0:
         reason = "unshare not found" if probe is None else \
             f"unshare -n failed: {probe.stderr.strip() or probe.returncode}"
-        m.t.skip("DNS failure in a network namespace without network", reason)
-        m.rows.append(("DNS failure (nonexistent.invalid, no network)", "SKIP", 0.0))
+        skip_scenario(m, "DNS failure (nonexistent.invalid, no network)", reason)
+        skip_scenario(m, "plain http to a non-loopback host (192.0.2.1)", reason)
     else:
         got = m.run(["--endpoint-url", "https://nonexistent.invalid", "--ca-file", fx.pki.ca_cert],
                     endpoint=False, prefix=["unshare", "-n"])
         m.check("DNS failure (nonexistent.invalid, no network)", got, e.UNKNOWN,
                 f"{PREFIX} UNKNOWN - {OP} failed: Could not resolve host: nonexistent.invalid "
-                "after 3 attempts", hi=RETRIES_MAX, attempts=3)
+                "(3 attempts)", hi=RETRIES_MAX, attempts=3)
 
         # Refused before any connection; in the namespace anyway, so that
         # even a plugin that tried would send nothing anywhere.
@@ -325,7 +351,7 @@ def net_faults(m):
                     endpoint=False)
     finally:
         silent.close()
-    m.check("TCP accepted, TLS never answered (-t 2)", got, e.UNKNOWN,
+    m.check(f"TCP accepted, TLS never answered (-t {T})", got, e.UNKNOWN,
             f"{PREFIX} UNKNOWN - timeout after {T} s while calling {OP}", T, T + 1.5)
 
     fx.mock.delay = 30
@@ -333,13 +359,13 @@ def net_faults(m):
         got = m.run(["-t", T])
     finally:
         fx.mock.delay = 0
-    m.check("request read, never answered (-t 2)", got, e.UNKNOWN,
+    m.check(f"request read, never answered (-t {T})", got, e.UNKNOWN,
             f"{PREFIX} UNKNOWN - timeout after {T} s while calling {OP}", T, T + 1.5,
             requests=1)
 
     fx.mock.enqueue_stall(200, '{"status": "Successful", "lastRun', 4096, 30)
     got = m.run(["-t", T])
-    m.check("answer stalls mid-body (-t 2)", got, e.UNKNOWN,
+    m.check(f"answer stalls mid-body (-t {T})", got, e.UNKNOWN,
             f"{PREFIX} UNKNOWN - timeout after {T} s while calling {OP}", T, T + 1.5,
             requests=1)
 
@@ -348,7 +374,7 @@ def net_faults(m):
         got = m.run(["-t", f"{T + 1}:critical"])
     finally:
         fx.mock.delay = 0
-    m.check("-t 3:critical, endpoint never answers", got, e.CRITICAL,
+    m.check(f"-t {T + 1}:critical, endpoint never answers", got, e.CRITICAL,
             f"{PREFIX} CRITICAL - timeout after {T + 1} s while calling {OP}", T + 1, T + 2.5)
 
     fx.mock.delay = 30
@@ -368,6 +394,31 @@ def net_faults(m):
     m.check("SIGINT while waiting on the endpoint", got, e.UNKNOWN,
             f"{PREFIX} UNKNOWN - interrupted", hi=3.0, requests=1)
     m.t.timing(got[4] < 0.5, "SIGINT: exits within 0.5 s of the signal", f"{got[4]:.2f} s")
+
+    fx.mock.set_table(ARN, lambda: mock_aws.job("Successful", last_run=whole_seconds_ago(3600)))
+    fx.mock.delay = 1
+    try:
+        got = m.run(["-t", T + 1])
+    finally:
+        fx.mock.delay = 0
+    m.check(f"slow answer (1 s) within -t {T + 1}", got, e.OK, ok_line("1h 0m", 3600), 1.0,
+            1.0 + OK_FAST, attempts=1, requests=1)
+
+    got = m.run(["--proxy", "http://127.0.0.1:1"])
+    m.check("proxy refuses connections (127.0.0.1:1)", got, e.UNKNOWN,
+            f"{PREFIX} UNKNOWN - {OP} failed: Failed to connect to 127.0.0.1 port 1 after N ms: "
+            "Couldn't connect to server (3 attempts)", hi=RETRIES_MAX, attempts=3,
+            requests=0)
+    proxy = Silent(accept=True, answer=b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n"
+                                       b"Connection: close\r\n\r\n")
+    try:
+        got = m.run(["--proxy", f"http://127.0.0.1:{proxy.port}"])
+    finally:
+        proxy.close()
+    m.check("proxy answers CONNECT with 403", got, e.UNKNOWN,
+            f"{PREFIX} UNKNOWN - {OP} failed: CONNECT tunnel failed, response 403 "
+            "(3 attempts)", hi=RETRIES_MAX, attempts=3, requests=0)
+    m.t.is_(proxy.accepted, 3, "proxy 403: three CONNECT attempts reached the proxy")
 
 
 # --------------------------------------------------------------------------
@@ -407,20 +458,20 @@ def retry_faults(m):
     mock.set_table_error(ARN, "ServiceUnavailableException", "Service is unavailable")
     m.check("503 x3", m.run(), e.UNKNOWN,
             f"{PREFIX} UNKNOWN - API error ServiceUnavailableException: Service is unavailable "
-            "(HTTP 503) after 3 attempts", hi=RETRIES_MAX, attempts=3, requests=3)
+            "(HTTP 503, 3 attempts)", hi=RETRIES_MAX, attempts=3, requests=3)
 
     got = m.run(["-t", T])
     # How many attempts fit depends on the random backoff: 2 or 3.
-    m.check("503 forever with -t 2 (the deadline bounds retries)", got, e.UNKNOWN,
+    m.check(f"503 forever with -t {T} (the deadline bounds retries)", got, e.UNKNOWN,
             re.compile(rf"{PREFIX} UNKNOWN - API error ServiceUnavailableException: Service is "
-                       r"unavailable \(HTTP 503\) after [23] attempts"), hi=T + 1.0)
+                       r"unavailable \(HTTP 503, [23] attempts\)"), hi=T + 1.0)
 
     mock.set_table(ARN, "<html><head><title>502 Bad Gateway</title></head>"
                         "<body>Bad Gateway</body></html>", status=502,
                    headers={"Content-Type": "text/html"})
     m.check("HTML error page with 502", m.run(), e.UNKNOWN,
-            f"{PREFIX} UNKNOWN - API error UnknownError: the error body is not JSON (HTTP 502) "
-            "after 3 attempts", hi=RETRIES_MAX, attempts=3, requests=3)
+            f"{PREFIX} UNKNOWN - API error UnknownError: the error body is not JSON "
+            "(HTTP 502, 3 attempts)", hi=RETRIES_MAX, attempts=3, requests=3)
 
     for error_type, status in [("BadRequestException", 400), ("ForbiddenException", 403),
                                ("NotFoundException", 404), ("MethodNotAllowedException", 405)]:
@@ -480,15 +531,17 @@ def http_faults(m):
             attempts=1, requests=1)
 
     target = Silent(accept=True)
+    location = f"https://127.0.0.1:{target.port}/table-record-expiration-job-status"
     try:
-        mock.enqueue_redirect(f"https://127.0.0.1:{target.port}/table-record-expiration-job-status")
+        mock.enqueue_redirect(location)
         got = m.run()
         time.sleep(0.1)
         accepted = target.accepted
     finally:
         target.close()
     m.check("301 redirect to another loopback URL", got, e.UNKNOWN,
-            f"{PREFIX} UNKNOWN - API error UnknownError: the error body is not JSON (HTTP 301)",
+            f"{PREFIX} UNKNOWN - {OP} answered with a redirect to '{location}', not followed "
+            "(HTTP 301)",
             attempts=1, requests=1)
     m.t.is_(accepted, 0, "301 redirect: the Location was not followed")
 
@@ -530,10 +583,10 @@ def answer_faults(m):
             body('{"status": "Successful", "lastRunTimestamp": true}'), e.UNKNOWN,
             invalid + '"lastRunTimestamp" is a boolean, not an ISO-8601 string')
     m.check("wrong type: metrics an array", body('{"status": "Successful", "metrics": [1, 2]}'),
-            e.UNKNOWN, invalid + '"metrics" is a array, not an object')
+            e.UNKNOWN, invalid + '"metrics" is an array, not an object')
     m.check("wrong type: failureMessage a number",
             body('{"status": "Failed", "failureMessage": 42}'), e.UNKNOWN,
-            invalid + '"failureMessage" is a int, not a string')
+            invalid + '"failureMessage" is an integer, not a string')
     m.check("null status", body('{"status": null}'), e.UNKNOWN,
             invalid + 'no "status" in the answer')
 
@@ -550,9 +603,9 @@ def answer_faults(m):
     m.check("null lastRunTimestamp (never ran)", m.run(), e.OK,
             f"{PREFIX} OK - job Successful | time=Ts;;;0")
 
-    m.check("huge metric 1e30 (a JSON double)",
+    m.check("huge metric 1e30 (a JSON decimal number)",
             body('{"status": "Successful", "metrics": {"deletedRecords": 1e30}}'), e.UNKNOWN,
-            invalid + '"metrics.deletedRecords" is a double, not an integer')
+            invalid + '"metrics.deletedRecords" is a decimal number, not an integer')
     m.check("huge metric 99999999999999999999",
             body('{"status": "Successful", "metrics": {"removedFilesSize": '
                  '99999999999999999999}}'), e.UNKNOWN,
@@ -682,7 +735,7 @@ def credential_faults(m):
         got = m.run(["--role-arn", ROLE, "-t", T], env=sts_env)
     finally:
         sts.delay = 0
-    m.check("STS never answers (-t 2)", got, e.UNKNOWN,
+    m.check(f"STS never answers (-t {T})", got, e.UNKNOWN,
             f"{PREFIX} UNKNOWN - timeout after {T} s while assuming a role with STS", T, T + 1.5,
             requests=0)
 
@@ -694,6 +747,31 @@ def credential_faults(m):
             "STS 503 then success: two STS requests, the second succeeds")
     m.t.is_(fx.mock.last_request.access_key if fx.mock.last_request else None,
             sts.roles[ROLE]["access_key"], "STS 503 then success: the role's credentials sign")
+
+    sts.enqueue_disconnect()
+    got = m.run(["--role-arn", ROLE], env=sts_env)
+    m.check("STS closes without an answer then success", got, e.OK, ok_line("1h 0m", 3600),
+            hi=ONE_RETRY, requests=1)
+    m.t.is_(len(sts.requests), 2, "STS closed connection: retried once")
+
+    sts.enqueue(200, "<x>" + "y" * (2 * 1024 * 1024) + "</x>", {"Content-Type": "text/xml"})
+    got = m.run(["--role-arn", ROLE], env=sts_env)
+    m.check("STS answer over the 1 MiB cap", got, e.UNKNOWN,
+            f"{PREFIX} UNKNOWN - assume role {ROLE}: answer larger than 1048576 bytes",
+            requests=0)
+
+    sts.enqueue(200, "<html><body>Service Temporarily Unavailable</body></html>",
+                {"Content-Type": "text/html"})
+    got = m.run(["--role-arn", ROLE], env=sts_env)
+    m.check("STS 200 with an HTML page", got, e.UNKNOWN,
+            f"{PREFIX} UNKNOWN - assume role {ROLE}: invalid answer from STS: no "
+            "AssumeRoleResult in the answer (root element html)", requests=0)
+
+    sts.enqueue(200, "not xml at all <", {"Content-Type": "text/xml"})
+    got = m.run(["--role-arn", ROLE], env=sts_env)
+    m.check("STS 200 that is not XML", got, e.UNKNOWN,
+            f"{PREFIX} UNKNOWN - assume role {ROLE}: invalid answer from STS: answer is not "
+            "XML: Start tag expected, '<' not found", requests=0)
 
     no_creds = (f"{PREFIX} UNKNOWN - no AWS credentials found (looked in: environment, web "
                 f"identity, {m.no_files['AWS_SHARED_CREDENTIALS_FILE']} [default], "
@@ -707,7 +785,7 @@ def credential_faults(m):
         m.check("IMDS hangs, no other credentials", got, e.UNKNOWN, no_creds, 0.9, 2.5,
                 requests=0)
         if e.UNDER_VALGRIND:
-            m.t.skip("IMDS hangs with -t 1", "a 1 s limit is too short under valgrind")
+            skip_scenario(m, "IMDS hangs with -t 1", "a 1 s limit is too short under valgrind")
         else:
             got = m.run(["-t", 1], env=imds_env, keys=False)
             m.check("IMDS hangs with -t 1", got, e.UNKNOWN,
@@ -721,6 +799,29 @@ def credential_faults(m):
                 f"{PREFIX} UNKNOWN - instance metadata: HTTP 500 for the credentials of role "
                 "mock-instance-role", requests=0)
 
+    with mock_metadata.MockContainerCreds(token="Bearer pod-token") as container:
+        container_env = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": container.full_uri,
+                         "AWS_CONTAINER_AUTHORIZATION_TOKEN": "Bearer pod-token"}
+        container.hang = True
+        got = m.run(env=container_env, keys=False)
+        m.check("container credentials endpoint hangs", got, e.UNKNOWN,
+                f"{PREFIX} UNKNOWN - container credentials endpoint "
+                f"{container.full_uri}: no answer within 2000 ms", 2.0, 3.5, requests=0)
+        if e.UNDER_VALGRIND:
+            skip_scenario(m, "container credentials endpoint hangs with -t 1",
+                          "a 1 s limit is too short under valgrind")
+        else:
+            got = m.run(["-t", 1], env=container_env, keys=False)
+            m.check("container credentials endpoint hangs with -t 1", got, e.UNKNOWN,
+                    f"{PREFIX} UNKNOWN - timeout after 1 s while querying the container "
+                    "credentials endpoint", 1, 2.5,
+                    requests=0)
+        container.hang = False
+        container.status = 500
+        got = m.run(env=container_env, keys=False)
+        m.check("container credentials endpoint 500", got, e.UNKNOWN,
+                f"{PREFIX} UNKNOWN - container credentials endpoint answered HTTP 500", requests=0)
+
     pidfile = os.path.join(m.tmpdir, "helper.pid")
     helper = os.path.join(m.tmpdir, "hanging-helper.sh")
     with open(helper, "w") as f:
@@ -730,7 +831,7 @@ def credential_faults(m):
     with open(config, "w") as f:
         f.write(f"[default]\ncredential_process = {helper}\n")
     got = m.run(["-t", T], env={"AWS_CONFIG_FILE": config}, keys=False)
-    m.check("credential_process hangs past -t 2", got, e.UNKNOWN,
+    m.check(f"credential_process hangs past -t {T}", got, e.UNKNOWN,
             f"{PREFIX} UNKNOWN - timeout after {T} s while running credential_process",
             T, T + 1.5, requests=0)
     pid = None

@@ -139,6 +139,8 @@ test_more_invalid(void)
     check_invalid("1\n2", RANGE_UNIT_NONE, "invalid range \"1?2\": expected [@]start:end");
     check_invalid("99999999999999999999", RANGE_UNIT_NONE,
                   "invalid range \"99999999999999999999\": \"99999999999999999999\" is too large");
+    check_invalid("0:0.0000000001", RANGE_UNIT_NONE,
+                  "invalid range \"0:0.0000000001\": \"0.0000000001\" is too small");
 
     char longtext[200];
     memset(longtext, '9', sizeof longtext - 1);
