@@ -109,3 +109,12 @@ buf_free(struct buf *b)
     }
     *b = (struct buf)BUF_INIT;
 }
+
+void
+secret_free(char *s)
+{
+    if (s != NULL) {
+        OPENSSL_cleanse(s, strlen(s));
+        free(s);
+    }
+}

@@ -32,4 +32,7 @@ char *buf_detach(struct buf *b);
 /* Wipes the contents with OPENSSL_cleanse-grade zeroing, then frees. */
 void buf_free(struct buf *b);
 
+/* Wipes a malloc'd string that may hold a secret, then frees it (NULL is fine). */
+void secret_free(char *s);
+
 #endif

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
+#include "buf.h"
 
 int
 credentials_set(struct credentials *out, const char *key_id, const char *secret, const char *token)
@@ -73,11 +73,8 @@ credentials_from_profile_keys(const struct profile *p, const char *name, struct 
 static void
 credentials_wipe(char **s)
 {
-    if (*s != NULL) {
-        OPENSSL_cleanse(*s, strlen(*s));
-        free(*s);
-        *s = NULL;
-    }
+    secret_free(*s);
+    *s = NULL;
 }
 
 void

@@ -8,6 +8,7 @@
 
 #include <openssl/crypto.h>
 
+#include "buf.h"
 #include "ini.h"
 
 enum profile_source { FROM_CONFIG, FROM_PROFILE_DEFAULT, FROM_CREDENTIALS };
@@ -19,15 +20,6 @@ struct profile_loader {
     bool failed;
 };
 
-static void
-profile_wipe_free(char *s)
-{
-    if (s != NULL) {
-        OPENSSL_cleanse(s, strlen(s));
-        free(s);
-    }
-}
-
 static int
 profile_set(struct profile *p, const char *key, const char *value)
 {
@@ -36,7 +28,7 @@ profile_set(struct profile *p, const char *key, const char *value)
             char *copy = strdup(value);
             if (copy == NULL)
                 return -1;
-            profile_wipe_free(p->settings[i].value);
+            secret_free(p->settings[i].value);
             p->settings[i].value = copy;
             return 0;
         }
@@ -51,7 +43,7 @@ profile_set(struct profile *p, const char *key, const char *value)
     s->value = strdup(value);
     if (s->key == NULL || s->value == NULL) {
         free(s->key);
-        profile_wipe_free(s->value);
+        secret_free(s->value);
         return -1;
     }
     p->n_settings++;
@@ -146,7 +138,7 @@ profile_free(struct profile *p)
 {
     for (size_t i = 0; i < p->n_settings; i++) {
         free(p->settings[i].key);
-        profile_wipe_free(p->settings[i].value);
+        secret_free(p->settings[i].value);
     }
     free(p->settings);
     memset(p, 0, sizeof(*p));

@@ -107,13 +107,10 @@ shared_files_profile(const struct shared_files *f, const char *name, struct prof
 }
 
 static void
-shared_wipe(char **text)
+shared_wipe(char **s)
 {
-    if (*text != NULL) {
-        OPENSSL_cleanse(*text, strlen(*text));
-        free(*text);
-        *text = NULL;
-    }
+    secret_free(*s);
+    *s = NULL;
 }
 
 void

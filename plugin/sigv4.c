@@ -256,15 +256,6 @@ append_canonical_query(struct buf *b, const char *query)
     free(params);
 }
 
-static void
-wipe_free(char *s)
-{
-    if (s != NULL) {
-        OPENSSL_cleanse(s, strlen(s));
-        free(s);
-    }
-}
-
 /* Lower-cased name, or NULL if it is not a token once trimmed. */
 static char *
 canonical_name(const char *name)
@@ -356,7 +347,7 @@ canonical_headers(const struct sigv4_request *req, struct buf *block, struct buf
     }
     for (size_t i = 0; h != NULL && i < n; i++) {
         free(h[i].name);
-        wipe_free(h[i].value); /* may be a session token */
+        secret_free(h[i].value); /* may be a session token */
     }
     free(h);
     return rc;
@@ -525,9 +516,9 @@ sigv4_signature_free(struct sigv4_signature *sig)
 {
     if (sig == NULL)
         return;
-    wipe_free(sig->canonical_request);
-    wipe_free(sig->string_to_sign);
-    wipe_free(sig->authorization);
+    secret_free(sig->canonical_request);
+    secret_free(sig->string_to_sign);
+    secret_free(sig->authorization);
     OPENSSL_cleanse(sig->signature, sizeof(sig->signature));
     memset(sig, 0, sizeof(*sig));
 }

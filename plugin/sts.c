@@ -21,15 +21,6 @@
 #define STS_VERSION "2011-06-15"
 #define STS_CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
 
-static void
-sts_wipe(char *s)
-{
-    if (s != NULL) {
-        OPENSSL_cleanse(s, strlen(s));
-        free(s);
-    }
-}
-
 /* Appends "&name=value", the value RFC 3986-encoded. false on ENOMEM. */
 static bool
 sts_param(struct buf *b, const char *name, const char *value)
@@ -38,7 +29,7 @@ sts_param(struct buf *b, const char *name, const char *value)
     if (encoded == NULL)
         return false;
     buf_printf(b, "&%s=%s", name, encoded);
-    sts_wipe(encoded); /* it may be a web identity token */
+    secret_free(encoded); /* it may be a web identity token */
     return true;
 }
 
@@ -305,7 +296,7 @@ sts_assume_role(const struct sts_context *ctx, const struct credentials *source,
         if (rc == 0)
             http_response_free(&resp);
     }
-    sts_wipe(body);
+    secret_free(body);
     if (rc != 0) {
         snprintf(err, errlen, "%s: %s", what, why);
         if (attempt > 1) {
