@@ -7,8 +7,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/crypto.h>
-
 #include "buf.h"
 #include "deadline.h"
 #include "endpoint.h"
