@@ -85,16 +85,15 @@ api_request_free(struct api_request *r)
 /* One signed GET. HTTP_DONE means an answer arrived, whatever its status. */
 static enum http_result
 api_attempt(const struct api_call *call, const struct api_request *r,
-            const struct credentials *creds, struct http_response *resp, char *err,
-            size_t errlen)
+            const struct credentials *creds, struct http_response *resp, char *err, size_t errlen)
 {
     char amz_date[17];
     sigv4_amz_date(time(NULL), amz_date);
     const char *token = creds->session_token;
     struct sigv4_header signed_headers[3] = {
         {"Host", r->ep.host_header}, {"X-Amz-Date", amz_date}, {"X-Amz-Security-Token", token}};
-    struct sigv4_request sreq = {"GET", buf_str(&r->path), buf_str(&r->query), signed_headers,
-                                 token != NULL ? 3 : 2, NULL};
+    struct sigv4_request sreq = {"GET",          buf_str(&r->path),     buf_str(&r->query),
+                                 signed_headers, token != NULL ? 3 : 2, NULL};
     struct sigv4_key key = {creds->access_key_id, creds->secret_access_key};
     struct sigv4_scope scope = {amz_date, call->region, API_SERVICE, true};
     struct sigv4_signature sig = {0};

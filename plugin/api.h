@@ -22,8 +22,8 @@ struct api_call {
     const char *endpoint_url; /* https://host[:port][/base] */
     const char *region;       /* signing region */
     const char *table_arn;
-    const char *ca_file;      /* NULL: the system store */
-    const char *proxy;        /* --proxy, or NULL */
+    const char *ca_file; /* NULL: the system store */
+    const char *proxy;   /* --proxy, or NULL */
     int verbose;
 };
 

@@ -60,8 +60,7 @@ aws_error_body_string(json_object *root, const char *a, const char *b)
 }
 
 void
-aws_error_decode(const char *error_type_header, const char *body, size_t len,
-                 struct aws_error *out)
+aws_error_decode(const char *error_type_header, const char *body, size_t len, struct aws_error *out)
 {
     out->type[0] = '\0';
     out->message[0] = '\0';

@@ -18,8 +18,8 @@
 #include "imds.h"
 #include "profile.h"
 
-#define CHAIN_MAX_DEPTH 8       /* source_profile hops, as a sanity bound */
-#define TOKEN_FILE_MAX 65536    /* web identity tokens are a few KiB */
+#define CHAIN_MAX_DEPTH 8    /* source_profile hops, as a sanity bound */
+#define TOKEN_FILE_MAX 65536 /* web identity tokens are a few KiB */
 
 /* One walk of the chain: what every step needs, and what it learnt. */
 struct chain {
@@ -70,12 +70,11 @@ chain_read_token(struct chain *c, const char *path)
         buf_append(&b, chunk, n);
     fclose(f);
     OPENSSL_cleanse(chunk, sizeof(chunk));
-    while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r' ||
-                         b.data[b.len - 1] == ' '))
+    while (b.len > 0 &&
+           (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r' || b.data[b.len - 1] == ' '))
         b.data[--b.len] = '\0';
     if (b.len == 0 || b.len > TOKEN_FILE_MAX || buf_failed(&b)) {
-        chain_fail(c, "web identity token file %s is %s", path,
-                   b.len == 0 ? "empty" : "too large");
+        chain_fail(c, "web identity token file %s is %s", path, b.len == 0 ? "empty" : "too large");
         buf_free(&b);
         return NULL;
     }
@@ -88,8 +87,7 @@ chain_assume(struct chain *c, const struct credentials *src, const struct sts_as
 {
     enum deadline_step previous = deadline_current_step();
     deadline_step(STEP_ASSUMING_ROLE);
-    int rc = sts_assume_role(&c->req->sts, src, role, c->now, out, c->timed_out, c->err,
-                             c->errlen);
+    int rc = sts_assume_role(&c->req->sts, src, role, c->now, out, c->timed_out, c->err, c->errlen);
     deadline_step(previous);
     return rc == 0 ? PROVIDER_FOUND : PROVIDER_ERROR;
 }
@@ -101,8 +99,8 @@ chain_web_identity(struct chain *c, const char *token_file, const char *role_arn
     char *token = chain_read_token(c, token_file);
     if (token == NULL)
         return PROVIDER_ERROR;
-    struct sts_assume_role role = {.role_arn = role_arn, .session_name = session_name,
-                                   .web_identity_token = token};
+    struct sts_assume_role role = {
+        .role_arn = role_arn, .session_name = session_name, .web_identity_token = token};
     enum provider_result r = chain_assume(c, NULL, &role, out);
     OPENSSL_cleanse(token, strlen(token));
     free(token);
@@ -117,9 +115,8 @@ chain_container(struct chain *c, struct credentials *out)
 {
     enum deadline_step previous = deadline_current_step();
     deadline_step(STEP_CONTAINER_CREDENTIALS);
-    enum provider_result r = container_credentials(deadline_remaining_ms(), c->now,
-                                                   c->req->ca_file, c->req->sts.verbose, out,
-                                                   c->err, c->errlen);
+    enum provider_result r = container_credentials(deadline_remaining_ms(), c->now, c->req->ca_file,
+                                                   c->req->sts.verbose, out, c->err, c->errlen);
     deadline_step(previous);
     return r;
 }
@@ -129,8 +126,8 @@ chain_imds(struct chain *c, struct credentials *out)
 {
     enum deadline_step previous = deadline_current_step();
     deadline_step(STEP_INSTANCE_METADATA);
-    enum provider_result r = imds_credentials(deadline_remaining_ms(), c->now,
-                                              c->req->sts.verbose, out, c->err, c->errlen);
+    enum provider_result r = imds_credentials(deadline_remaining_ms(), c->now, c->req->sts.verbose,
+                                              out, c->err, c->errlen);
     deadline_step(previous);
     return r;
 }
@@ -157,11 +154,12 @@ chain_credential_source(struct chain *c, const char *name, const char *source,
     else if (strcmp(source, "EcsContainer") == 0)
         r = chain_container(c, out);
     else
-        return chain_fail(c, "profile '%s': unknown credential_source '%s' (use Environment, "
-                             "Ec2InstanceMetadata or EcsContainer)", name, source);
+        return chain_fail(c,
+                          "profile '%s': unknown credential_source '%s' (use Environment, "
+                          "Ec2InstanceMetadata or EcsContainer)",
+                          name, source);
     if (r == PROVIDER_ABSENT)
-        return chain_fail(c, "profile '%s': credential_source %s has no credentials", name,
-                          source);
+        return chain_fail(c, "profile '%s': credential_source %s has no credentials", name, source);
     return r;
 }
 
@@ -191,8 +189,10 @@ chain_role_source(struct chain *c, const char *name, const struct profile *p, st
     if (credential_source != NULL)
         return chain_credential_source(c, name, credential_source, src);
     if (source_profile == NULL)
-        return chain_fail(c, "profile '%s' has role_arn but no source_profile, "
-                             "credential_source or web_identity_token_file", name);
+        return chain_fail(c,
+                          "profile '%s' has role_arn but no source_profile, "
+                          "credential_source or web_identity_token_file",
+                          name);
     /* A profile may be its own source: then its static keys sign. */
     if (strcmp(source_profile, name) == 0) {
         enum provider_result r = credentials_from_profile_keys(p, name, src, c->err, c->errlen);
@@ -227,7 +227,8 @@ chain_role(struct chain *c, const char *name, const struct profile *p, struct ho
         credentials_free(&src);
         return r;
     }
-    struct sts_assume_role role = {.role_arn = role_arn, .session_name = session,
+    struct sts_assume_role role = {.role_arn = role_arn,
+                                   .session_name = session,
                                    .external_id = profile_get(p, "external_id"),
                                    .duration_seconds = duration};
     r = chain_assume(c, &src, &role, out);
@@ -259,8 +260,8 @@ chain_cycle(struct chain *c, const char *name, const struct hops *hops)
     for (int i = 0; i < hops->n; i++)
         buf_printf(&walk, "%s -> ", hops->names[i]);
     buf_puts(&walk, name);
-    chain_fail(c, "source_profile %s: %s",
-               hops->n > CHAIN_MAX_DEPTH ? "chain too long" : "cycle", buf_str(&walk));
+    chain_fail(c, "source_profile %s: %s", hops->n > CHAIN_MAX_DEPTH ? "chain too long" : "cycle",
+               buf_str(&walk));
     buf_free(&walk);
     return PROVIDER_ERROR;
 }
@@ -316,8 +317,8 @@ chain_default(struct chain *c, struct credentials *out)
 }
 
 int
-chain_resolve(const struct chain_request *req, time_t now, struct credentials *out,
-              bool *timed_out, char *err, size_t errlen)
+chain_resolve(const struct chain_request *req, time_t now, struct credentials *out, bool *timed_out,
+              char *err, size_t errlen)
 {
     memset(out, 0, sizeof(*out));
     *timed_out = false;

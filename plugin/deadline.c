@@ -67,8 +67,9 @@ void
 deadline_start(unsigned seconds, enum state on_expiry)
 {
     for (int i = 0; i < STEP_COUNT; i++)
-        snprintf(timeout_lines[i], sizeof(timeout_lines[i]), "%s %s - timeout after %u s while %s\n",
-                 OUTPUT_PREFIX, state_name(on_expiry), seconds, step_names[i]);
+        snprintf(timeout_lines[i], sizeof(timeout_lines[i]),
+                 "%s %s - timeout after %u s while %s\n", OUTPUT_PREFIX, state_name(on_expiry),
+                 seconds, step_names[i]);
     expiry_state = (int)on_expiry;
     timeout_seconds = seconds;
     clock_gettime(CLOCK_MONOTONIC, &deadline_at);
@@ -106,8 +107,7 @@ deadline_current_step(void)
 void
 deadline_timeout_message(char *out, size_t outlen)
 {
-    snprintf(out, outlen, "timeout after %u s while %s", timeout_seconds,
-             step_names[current_step]);
+    snprintf(out, outlen, "timeout after %u s while %s", timeout_seconds, step_names[current_step]);
 }
 
 long

@@ -12,15 +12,14 @@
  * listed here too.
  */
 static const struct partition partitions[] = {
-    {"aws", "^(us|eu|ap|sa|ca|me|af|il|mx)-[[:alnum:]_]+-[0-9]+$", "amazonaws.com", "api.aws",
-     true, true},
+    {"aws", "^(us|eu|ap|sa|ca|me|af|il|mx)-[[:alnum:]_]+-[0-9]+$", "amazonaws.com", "api.aws", true,
+     true},
     {"aws-cn", "^cn-[[:alnum:]_]+-[0-9]+$", "amazonaws.com.cn", "api.amazonwebservices.com.cn",
      true, true},
     {"aws-eusc", "^eusc-(de)-[[:alnum:]_]+-[0-9]+$", "amazonaws.eu", "api.amazonwebservices.eu",
      true, true},
     {"aws-iso", "^us-iso-[[:alnum:]_]+-[0-9]+$", "c2s.ic.gov", "api.aws.ic.gov", true, true},
-    {"aws-iso-b", "^us-isob-[[:alnum:]_]+-[0-9]+$", "sc2s.sgov.gov", "api.aws.scloud", true,
-     true},
+    {"aws-iso-b", "^us-isob-[[:alnum:]_]+-[0-9]+$", "sc2s.sgov.gov", "api.aws.scloud", true, true},
     {"aws-iso-e", "^eu-isoe-[[:alnum:]_]+-[0-9]+$", "cloud.adc-e.uk", "api.cloud-aws.adc-e.uk",
      true, true},
     {"aws-iso-f", "^us-isof-[[:alnum:]_]+-[0-9]+$", "csp.hci.ic.gov", "api.aws.hci.ic.gov", true,
@@ -63,7 +62,8 @@ endpoint_resolve(const struct endpoint_params *p, char *url, size_t urllen, char
 {
     if (p->endpoint != NULL) {
         if (p->use_fips) {
-            snprintf(err, errlen, "Invalid Configuration: FIPS and custom endpoint are not supported");
+            snprintf(err, errlen,
+                     "Invalid Configuration: FIPS and custom endpoint are not supported");
             return -1;
         }
         if (p->use_dualstack) {

@@ -36,8 +36,8 @@ evaluate(const struct job_status *job, const struct eval_config *cfg, int64_t no
             char when[32], ahead[32];
             iso8601_format_utc(job->last_run, when, sizeof(when));
             human_duration(-age, ahead, sizeof(ahead));
-            snprintf(err, errlen, "last run %s is %s in the future: check this host's clock",
-                     when, ahead);
+            snprintf(err, errlen, "last run %s is %s in the future: check this host's clock", when,
+                     ahead);
             return -1;
         }
         out->has_age = true;

@@ -146,13 +146,12 @@ extra_load(const char *spec, struct extra_collect *c, char *err, size_t errlen)
 static bool
 extra_is_opt(const char *arg)
 {
-    return strcmp(arg, EXTRA_OPTS) == 0 ||
-           strncmp(arg, EXTRA_OPTS "=", sizeof(EXTRA_OPTS)) == 0;
+    return strcmp(arg, EXTRA_OPTS) == 0 || strncmp(arg, EXTRA_OPTS "=", sizeof(EXTRA_OPTS)) == 0;
 }
 
 int
-extra_opts_expand(int argc, char **argv, const char *plugin_name, struct extra_opts *out,
-                  char *err, size_t errlen)
+extra_opts_expand(int argc, char **argv, const char *plugin_name, struct extra_opts *out, char *err,
+                  size_t errlen)
 {
     memset(out, 0, sizeof(*out));
     struct extra_collect c = {.x = out};
@@ -162,7 +161,8 @@ extra_opts_expand(int argc, char **argv, const char *plugin_name, struct extra_o
             continue;
         n_specs++;
         c.section = plugin_name;
-        const char *spec = argv[i][sizeof(EXTRA_OPTS) - 1] == '=' ? argv[i] + sizeof(EXTRA_OPTS) : "";
+        const char *spec =
+            argv[i][sizeof(EXTRA_OPTS) - 1] == '=' ? argv[i] + sizeof(EXTRA_OPTS) : "";
         if (extra_load(spec, &c, err, errlen) != 0) {
             free(c.args);
             extra_opts_free(out);

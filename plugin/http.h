@@ -66,7 +66,7 @@ enum http_result { HTTP_DONE = 0, HTTP_FAILED = -1, HTTP_TIMED_OUT = -2 };
 
 /* HTTP_DONE when an answer (any status) arrived; otherwise err says why. */
 enum http_result http_request(const struct http_request *req, struct http_response *resp, char *err,
-                          size_t errlen);
+                              size_t errlen);
 
 void http_response_free(struct http_response *resp);
 

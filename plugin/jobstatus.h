@@ -24,7 +24,7 @@ struct job_metric {
 struct job_status {
     enum job_status_value status;
     bool has_last_run;
-    int64_t last_run; /* Unix seconds */
+    int64_t last_run;      /* Unix seconds */
     char *failure_message; /* malloc'd, NULL when absent */
     struct job_metric deleted_records;
     struct job_metric deleted_files;

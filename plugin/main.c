@@ -144,10 +144,10 @@ main(int argc, char **argv)
 
     deadline_step(STEP_CALLING_API);
     struct api_call call = {run.target.endpoint_url, run.target.region, cfg->table_arn,
-                            run.target.ca_file, cfg->proxy, cfg->verbose};
+                            run.target.ca_file,      cfg->proxy,        cfg->verbose};
     double api_seconds = -1;
-    enum api_result ar = api_get_job_status(&call, &run.creds, &run.job, &api_seconds, run.err,
-                                            sizeof(run.err));
+    enum api_result ar =
+        api_get_job_status(&call, &run.creds, &run.job, &api_seconds, run.err, sizeof(run.err));
     if (ar != API_OK)
         return run_finish(&run, ar == API_TIMED_OUT ? run_timed_out(&run) : STATE_UNKNOWN, NULL);
 

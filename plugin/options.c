@@ -11,7 +11,6 @@
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 
-
 enum long_only {
     OPT_REGION = 256,
     OPT_ENDPOINT_URL,
@@ -81,10 +80,12 @@ options_print_help(void)
          "(GetTableRecordExpirationJobStatus): its status and how long ago it ran.\n");
     options_print_usage();
     puts("\nTable and endpoint:\n"
-         "  -a, --table-arn ARN        the table, arn:aws:s3tables:REGION:ACCOUNT:bucket/B/table/ID\n"
+         "  -a, --table-arn ARN        the table, "
+         "arn:aws:s3tables:REGION:ACCOUNT:bucket/B/table/ID\n"
          "      --region REGION        region to call (default: the ARN's)\n"
          "      --endpoint-url URL     endpoint to call (default: AWS_ENDPOINT_URL_S3TABLES,\n"
-         "                             AWS_ENDPOINT_URL, else https://s3tables.REGION.amazonaws.com)\n"
+         "                             AWS_ENDPOINT_URL, else "
+         "https://s3tables.REGION.amazonaws.com)\n"
          "      --ca-file PATH         CA bundle for TLS (default: AWS_CA_BUNDLE, else the\n"
          "                             system store); certificates are always verified\n"
          "      --profile NAME         profile of ~/.aws/credentials and ~/.aws/config\n"
@@ -210,8 +211,10 @@ options_role_arn(const char *text, char *err, size_t errlen)
     /* arn:PARTITION:iam::ACCOUNT:role/NAME, as STS expects. */
     if (strncmp(text, "arn:aws", 7) != 0 || strstr(text, ":iam::") == NULL ||
         strstr(text, ":role/") == NULL || strlen(text) > 2048) {
-        snprintf(err, errlen, "--role-arn: invalid role ARN '%.200s', expected "
-                 "arn:aws:iam::ACCOUNT_ID:role/NAME", text);
+        snprintf(err, errlen,
+                 "--role-arn: invalid role ARN '%.200s', expected "
+                 "arn:aws:iam::ACCOUNT_ID:role/NAME",
+                 text);
         return -1;
     }
     return 0;
@@ -223,9 +226,12 @@ options_session_name(const char *text, char *err, size_t errlen)
     /* STS: 2-64 characters of [\w+=,.@-] */
     size_t n = strlen(text);
     if (n < 2 || n > 64 ||
-        strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@-") != n) {
-        snprintf(err, errlen, "--role-session-name: invalid name '%.80s' (2-64 of A-Z a-z 0-9 "
-                 "_+=,.@-)", text);
+        strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@-") !=
+            n) {
+        snprintf(err, errlen,
+                 "--role-session-name: invalid name '%.80s' (2-64 of A-Z a-z 0-9 "
+                 "_+=,.@-)",
+                 text);
         return -1;
     }
     return 0;
@@ -249,42 +255,81 @@ options_apply(struct config *cfg, int opt, const char *arg, char *err, size_t er
 {
     struct eval_config *e = &cfg->eval;
     switch (opt) {
-    case 'a': cfg->table_arn = arg; return 0;
-    case OPT_REGION: cfg->region = arg; return options_region(arg, err, errlen);
-    case OPT_ENDPOINT_URL: cfg->endpoint_url = arg; return 0;
-    case OPT_CA_FILE: cfg->ca_file = arg; return 0;
-    case OPT_ROLE_ARN: cfg->role_arn = arg; return options_role_arn(arg, err, errlen);
-    case OPT_EXTERNAL_ID: cfg->external_id = arg; return 0;
-    case OPT_ROLE_SESSION_NAME: cfg->role_session_name = arg; return options_session_name(arg, err, errlen);
-    case OPT_FIPS: cfg->fips = true; return 0;
-    case OPT_DUALSTACK: cfg->dualstack = true; return 0;
-    case OPT_PROXY: cfg->proxy = arg; return 0;
-    case OPT_PROFILE: cfg->profile = arg; return 0;
-    case 'w': return options_threshold(&e->age, false, arg, RANGE_UNIT_DURATION, "-w", err, errlen);
-    case 'c': return options_threshold(&e->age, true, arg, RANGE_UNIT_DURATION, "-c", err, errlen);
+    case 'a':
+        cfg->table_arn = arg;
+        return 0;
+    case OPT_REGION:
+        cfg->region = arg;
+        return options_region(arg, err, errlen);
+    case OPT_ENDPOINT_URL:
+        cfg->endpoint_url = arg;
+        return 0;
+    case OPT_CA_FILE:
+        cfg->ca_file = arg;
+        return 0;
+    case OPT_ROLE_ARN:
+        cfg->role_arn = arg;
+        return options_role_arn(arg, err, errlen);
+    case OPT_EXTERNAL_ID:
+        cfg->external_id = arg;
+        return 0;
+    case OPT_ROLE_SESSION_NAME:
+        cfg->role_session_name = arg;
+        return options_session_name(arg, err, errlen);
+    case OPT_FIPS:
+        cfg->fips = true;
+        return 0;
+    case OPT_DUALSTACK:
+        cfg->dualstack = true;
+        return 0;
+    case OPT_PROXY:
+        cfg->proxy = arg;
+        return 0;
+    case OPT_PROFILE:
+        cfg->profile = arg;
+        return 0;
+    case 'w':
+        return options_threshold(&e->age, false, arg, RANGE_UNIT_DURATION, "-w", err, errlen);
+    case 'c':
+        return options_threshold(&e->age, true, arg, RANGE_UNIT_DURATION, "-c", err, errlen);
     case OPT_RECORDS_WARNING:
-        return options_threshold(&e->records, false, arg, RANGE_UNIT_NONE, "--records-warning", err, errlen);
+        return options_threshold(&e->records, false, arg, RANGE_UNIT_NONE, "--records-warning", err,
+                                 errlen);
     case OPT_RECORDS_CRITICAL:
-        return options_threshold(&e->records, true, arg, RANGE_UNIT_NONE, "--records-critical", err, errlen);
+        return options_threshold(&e->records, true, arg, RANGE_UNIT_NONE, "--records-critical", err,
+                                 errlen);
     case OPT_FILES_WARNING:
-        return options_threshold(&e->files, false, arg, RANGE_UNIT_NONE, "--files-warning", err, errlen);
+        return options_threshold(&e->files, false, arg, RANGE_UNIT_NONE, "--files-warning", err,
+                                 errlen);
     case OPT_FILES_CRITICAL:
-        return options_threshold(&e->files, true, arg, RANGE_UNIT_NONE, "--files-critical", err, errlen);
+        return options_threshold(&e->files, true, arg, RANGE_UNIT_NONE, "--files-critical", err,
+                                 errlen);
     case OPT_BYTES_WARNING:
-        return options_threshold(&e->bytes, false, arg, RANGE_UNIT_BYTES, "--bytes-warning", err, errlen);
+        return options_threshold(&e->bytes, false, arg, RANGE_UNIT_BYTES, "--bytes-warning", err,
+                                 errlen);
     case OPT_BYTES_CRITICAL:
-        return options_threshold(&e->bytes, true, arg, RANGE_UNIT_BYTES, "--bytes-critical", err, errlen);
+        return options_threshold(&e->bytes, true, arg, RANGE_UNIT_BYTES, "--bytes-critical", err,
+                                 errlen);
     case OPT_FAILED_STATE:
         return options_state(&e->status_state[JOB_FAILED], arg, "--failed-state", err, errlen);
     case OPT_NOT_YET_RUN_STATE:
-        return options_state(&e->status_state[JOB_NOT_YET_RUN], arg, "--not-yet-run-state", err, errlen);
+        return options_state(&e->status_state[JOB_NOT_YET_RUN], arg, "--not-yet-run-state", err,
+                             errlen);
     case OPT_DISABLED_STATE:
         return options_state(&e->status_state[JOB_DISABLED], arg, "--disabled-state", err, errlen);
-    case 't': return options_timeout(cfg, arg, err, errlen);
-    case 'v': cfg->verbose += cfg->verbose < 3; return 0;
-    case 'h': options_print_help(); return 1;
-    case 'V': options_print_version(); return 1;
-    default: return -1;
+    case 't':
+        return options_timeout(cfg, arg, err, errlen);
+    case 'v':
+        cfg->verbose += cfg->verbose < 3;
+        return 0;
+    case 'h':
+        options_print_help();
+        return 1;
+    case 'V':
+        options_print_version();
+        return 1;
+    default:
+        return -1;
     }
 }
 
@@ -323,13 +368,11 @@ options_parse(int argc, char **argv, struct config *cfg, char *err, size_t errle
     }
     char why[256];
     struct threshold *age = &cfg->eval.age;
-    if (!age->has_warning &&
-        options_threshold(age, false, OPTIONS_DEFAULT_WARNING, RANGE_UNIT_DURATION, "-w", why,
-                          sizeof(why)) != 0)
+    if (!age->has_warning && options_threshold(age, false, OPTIONS_DEFAULT_WARNING,
+                                               RANGE_UNIT_DURATION, "-w", why, sizeof(why)) != 0)
         return OPTIONS_ERROR;
-    if (!age->has_critical &&
-        options_threshold(age, true, OPTIONS_DEFAULT_CRITICAL, RANGE_UNIT_DURATION, "-c", why,
-                          sizeof(why)) != 0)
+    if (!age->has_critical && options_threshold(age, true, OPTIONS_DEFAULT_CRITICAL,
+                                                RANGE_UNIT_DURATION, "-c", why, sizeof(why)) != 0)
         return OPTIONS_ERROR;
     return OPTIONS_OK;
 }

@@ -36,7 +36,7 @@ struct config {
     struct eval_config eval;
     unsigned timeout; /* seconds */
     enum state timeout_state;
-    int verbose; /* 0-3 */
+    int verbose;             /* 0-3 */
     struct extra_opts extra; /* owns the strings --extra-opts added */
 };
 

@@ -149,8 +149,7 @@ output_reasons(const struct report *r, struct buf *out)
         if (s == STATE_OK)
             continue;
         if (c == CHECK_STATUS) {
-            buf_printf(out, "%s: job status %s\n", state_name(s),
-                       job_status_name(r->job->status));
+            buf_printf(out, "%s: job status %s\n", state_name(s), job_status_name(r->job->status));
             continue;
         }
         const struct threshold *t = output_threshold_of(r->cfg, (enum eval_check)c);

@@ -82,8 +82,7 @@ profile_on_setting(void *ud, const char *section, const char *key, const char *v
 }
 
 static int
-profile_read(struct profile_loader *l, const char *text, const char *path, char *err,
-             size_t errlen)
+profile_read(struct profile_loader *l, const char *text, const char *path, char *err, size_t errlen)
 {
     char why[256];
     if (text == NULL)

@@ -26,11 +26,8 @@ static const char *const throttle_codes[] = {
     "EC2ThrottledException",
 };
 static const char *const transient_codes[] = {
-    "RequestTimeout",
-    "RequestTimeoutException",
-    "InternalError",
-    "ServiceUnavailable",
-    "ServiceUnavailableException",
+    "RequestTimeout",     "RequestTimeoutException",     "InternalError",
+    "ServiceUnavailable", "ServiceUnavailableException",
 };
 
 static bool

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 
 #define RETRY_MAX_ATTEMPTS 3
-#define RETRY_BASE_MS 1000L  /* first backoff is up to 1 s, then 2 s... */
+#define RETRY_BASE_MS 1000L /* first backoff is up to 1 s, then 2 s... */
 #define RETRY_MAX_BACKOFF_MS 20000L
 #define RETRY_MIN_LEFT_MS 500L /* an attempt with less time than this is pointless */
 
@@ -29,8 +29,7 @@ long retry_backoff_ms(int failed_attempts, double random01);
 
 /* After failed attempt number `attempt` of kind `kind`, with left_ms of
  * the deadline left: whether to try again, and after how long. Pure. */
-bool retry_decide(int attempt, enum retry_kind kind, long left_ms, double random01,
-                  long *delay_ms);
+bool retry_decide(int attempt, enum retry_kind kind, long left_ms, double random01, long *delay_ms);
 
 /* retry_decide with a random draw, and the sleep. For the I/O modules. */
 bool retry_wait(int attempt, enum retry_kind kind, long left_ms, long *delay_ms);

@@ -74,8 +74,9 @@ shared_read(const char *path, char **text, char *err, size_t errlen)
     close(fd);
     if (n < 0 || b.len > SHARED_FILE_MAX || buf_failed(&b)) {
         snprintf(err, errlen, "cannot read %s: %s", path,
-                 n < 0 ? strerror(saved) : b.len > SHARED_FILE_MAX ? "larger than 1 MiB"
-                                                                   : "out of memory");
+                 n < 0                     ? strerror(saved)
+                 : b.len > SHARED_FILE_MAX ? "larger than 1 MiB"
+                                           : "out of memory");
         buf_free(&b);
         return -1;
     }
@@ -99,8 +100,8 @@ shared_files_load(struct shared_files *f, char *err, size_t errlen)
 }
 
 int
-shared_files_profile(const struct shared_files *f, const char *name, struct profile *out,
-                     char *err, size_t errlen)
+shared_files_profile(const struct shared_files *f, const char *name, struct profile *out, char *err,
+                     size_t errlen)
 {
     return profile_load(out, name, f->credentials_text, f->credentials_path, f->config_text,
                         f->config_path, err, errlen);

@@ -38,8 +38,7 @@ target_region(const struct config *cfg, const struct profile *profile, struct ta
         return -1;
     }
     size_t n = strlen(region);
-    if (n >= sizeof(out->region) ||
-        strspn(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != n) {
+    if (n >= sizeof(out->region) || strspn(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != n) {
         snprintf(err, errlen, "invalid region '%.64s'", region);
         return -1;
     }
@@ -82,19 +81,21 @@ target_resolve(const struct config *cfg, const struct profile *profile, struct t
     if (target_region(cfg, profile, out, err, errlen) != 0)
         return -1;
 
-    out->use_fips = cfg->fips || target_setting_true(profile, "AWS_USE_FIPS_ENDPOINT",
-                                                     "use_fips_endpoint");
-    out->use_dualstack = cfg->dualstack || target_setting_true(profile, "AWS_USE_DUALSTACK_ENDPOINT",
-                                                               "use_dualstack_endpoint");
+    out->use_fips =
+        cfg->fips || target_setting_true(profile, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
+    out->use_dualstack =
+        cfg->dualstack ||
+        target_setting_true(profile, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint");
     struct endpoint_params ep = {
         .region = out->region,
         .use_fips = out->use_fips,
         .use_dualstack = out->use_dualstack,
-        .endpoint = cfg->endpoint_url != NULL ? cfg->endpoint_url
-                                              : target_configured_endpoint(profile),
+        .endpoint =
+            cfg->endpoint_url != NULL ? cfg->endpoint_url : target_configured_endpoint(profile),
     };
     char why[256];
-    if (endpoint_resolve(&ep, out->endpoint_url, sizeof(out->endpoint_url), why, sizeof(why)) != 0) {
+    if (endpoint_resolve(&ep, out->endpoint_url, sizeof(out->endpoint_url), why, sizeof(why)) !=
+        0) {
         snprintf(err, errlen, "cannot choose an endpoint: %s", why);
         return -1;
     }
@@ -102,7 +103,7 @@ target_resolve(const struct config *cfg, const struct profile *profile, struct t
     if (!target_ignore_configured_endpoints() && env_value("AWS_ENDPOINT_URL_STS") == NULL &&
         env_value("AWS_ENDPOINT_URL") == NULL)
         out->sts_endpoint_url = profile_get(profile, "endpoint_url");
-    out->ca_file = first_set(cfg->ca_file, env_value("AWS_CA_BUNDLE"),
-                             profile_get(profile, "ca_bundle"));
+    out->ca_file =
+        first_set(cfg->ca_file, env_value("AWS_CA_BUNDLE"), profile_get(profile, "ca_bundle"));
     return 0;
 }

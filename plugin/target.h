@@ -25,10 +25,10 @@ struct target {
     struct table_arn arn;
     char region[64];
     char endpoint_url[1024];
-    const char *ca_file; /* NULL: the system store */
+    const char *ca_file;          /* NULL: the system store */
     const char *sts_endpoint_url; /* the profile's endpoint_url, when it applies to STS */
-    bool use_fips;       /* --fips, AWS_USE_FIPS_ENDPOINT, use_fips_endpoint */
-    bool use_dualstack;  /* --dualstack, AWS_USE_DUALSTACK_ENDPOINT, use_dualstack_endpoint */
+    bool use_fips;                /* --fips, AWS_USE_FIPS_ENDPOINT, use_fips_endpoint */
+    bool use_dualstack; /* --dualstack, AWS_USE_DUALSTACK_ENDPOINT, use_dualstack_endpoint */
 };
 
 /* "true" (any case) in the environment variable, else in the profile

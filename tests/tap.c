@@ -36,8 +36,8 @@ tap_ok(bool pass, const char *fmt, ...)
 bool
 tap_is_str(const char *got, const char *want, const char *fmt, ...)
 {
-    bool pass = (got == NULL && want == NULL) ||
-                (got != NULL && want != NULL && strcmp(got, want) == 0);
+    bool pass =
+        (got == NULL && want == NULL) || (got != NULL && want != NULL && strcmp(got, want) == 0);
     va_list ap;
     va_start(ap, fmt);
     tap_vreport(pass, fmt, ap);

@@ -105,7 +105,8 @@ test_status_errors(void)
                    "{\"lastRunTimestamp\":\"2025-03-01T12:34:56Z\",\"metrics\":{}}",
                    "no \"status\" in the answer");
     check_rejected("status null", "{\"status\":null}", "no \"status\" in the answer");
-    check_rejected("status as a number", "{\"status\":1}", "\"status\" is an integer, not a string");
+    check_rejected("status as a number", "{\"status\":1}",
+                   "\"status\" is an integer, not a string");
     check_rejected("status as a boolean", "{\"status\":true}",
                    "\"status\" is a boolean, not a string");
     check_rejected("status as an object", "{\"status\":{\"value\":\"Failed\"}}",
@@ -439,13 +440,11 @@ test_not_json(void)
                    "answer is not valid JSON: unexpected end of data");
     check_rejected("a top-level array", "[{\"status\":\"Successful\"}]",
                    "answer is an array, not an object");
-    check_rejected("a top-level string", "\"Successful\"",
-                   "answer is a string, not an object");
+    check_rejected("a top-level string", "\"Successful\"", "answer is a string, not an object");
     /* Complete JSON texts, just not objects: the reason must say so, not
      * call them invalid or cut short. */
     check_rejected("a top-level null", "null", "answer is null, not an object");
-    check_rejected("a top-level null and a newline", "null\n",
-                   "answer is null, not an object");
+    check_rejected("a top-level null and a newline", "null\n", "answer is null, not an object");
     check_rejected("a top-level number", "42", "answer is an integer, not an object");
     /* Strict json-c stops at the first byte after the value. */
     check_rejected("trailing garbage after the object", "{\"status\":\"Successful\"}x",
