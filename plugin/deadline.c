@@ -83,6 +83,9 @@ deadline_start(unsigned seconds, enum state on_expiry)
     sa.sa_handler = deadline_on_interrupt;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    /* A closed pipe must give an error to handle, not a death by signal. */
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
     alarm(seconds);
 }
 
