@@ -118,3 +118,16 @@ secret_free(char *s)
         free(s);
     }
 }
+
+int
+buf_read_stream(struct buf *b, FILE *f, size_t max)
+{
+    char chunk[4096];
+    size_t n;
+    while (b->len <= max && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        buf_append(b, chunk, n);
+    OPENSSL_cleanse(chunk, sizeof(chunk));
+    if (ferror(f) || buf_failed(b))
+        return -1;
+    return b->len > max ? 1 : 0;
+}

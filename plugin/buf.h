@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct buf {
     char *data;
@@ -34,6 +35,11 @@ bool buf_failed(const struct buf *b);
 char *buf_detach(struct buf *b);
 /* Wipes the contents with OPENSSL_cleanse-grade zeroing, then frees. */
 void buf_free(struct buf *b);
+
+/* Appends what is left of f, up to a little past max bytes. Returns 0,
+ * 1 when f holds more than max, -1 on a read error or ENOMEM. The copy
+ * buffer is wiped: files read this way may hold secrets. */
+int buf_read_stream(struct buf *b, FILE *f, size_t max);
 
 /* Wipes a malloc'd string that may hold a secret, then frees it (NULL is fine). */
 void secret_free(char *s);

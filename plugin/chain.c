@@ -9,8 +9,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/crypto.h>
-
 #include "buf.h"
 #include "container.h"
 #include "credproc.h"
@@ -64,17 +62,16 @@ chain_read_token(struct chain *c, const char *path)
         return NULL;
     }
     struct buf b = BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= TOKEN_FILE_MAX)
-        buf_append(&b, chunk, n);
+    int rc = buf_read_stream(&b, f, TOKEN_FILE_MAX);
     fclose(f);
-    OPENSSL_cleanse(chunk, sizeof(chunk));
-    while (b.len > 0 &&
+    while (rc == 0 && b.len > 0 &&
            (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r' || b.data[b.len - 1] == ' '))
         b.data[--b.len] = '\0';
-    if (b.len == 0 || b.len > TOKEN_FILE_MAX || buf_failed(&b)) {
-        chain_fail(c, "web identity token file %s is %s", path, b.len == 0 ? "empty" : "too large");
+    if (rc != 0 || b.len == 0) {
+        chain_fail(c, "web identity token file %s %s", path,
+                   rc < 0   ? "cannot be read"
+                   : rc > 0 ? "is too large"
+                            : "is empty");
         buf_free(&b);
         return NULL;
     }
@@ -102,8 +99,7 @@ chain_web_identity(struct chain *c, const char *token_file, const char *role_arn
     struct sts_assume_role role = {
         .role_arn = role_arn, .session_name = session_name, .web_identity_token = token};
     enum provider_result r = chain_assume(c, NULL, &role, out);
-    OPENSSL_cleanse(token, strlen(token));
-    free(token);
+    secret_free(token);
     if (r == PROVIDER_FOUND)
         snprintf(out->source, sizeof(out->source), "web identity %.200s -> assume role %.200s",
                  token_file, role_arn);

@@ -11,8 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/crypto.h>
-
 #include "buf.h"
 #include "credjson.h"
 #include "http.h"
@@ -145,18 +143,13 @@ container_read_token_file(const char *path, struct buf *tok, char *err, size_t e
                  strerror(errno));
         return -1;
     }
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && tok->len <= CONTAINER_TOKEN_MAX)
-        buf_append(tok, chunk, n);
-    int failed = ferror(f);
+    int rc = buf_read_stream(tok, f, CONTAINER_TOKEN_MAX);
     fclose(f);
-    OPENSSL_cleanse(chunk, sizeof(chunk));
-    if (failed) {
+    if (rc < 0) {
         snprintf(err, errlen, "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s", path);
         return -1;
     }
-    if (tok->len > CONTAINER_TOKEN_MAX) {
+    if (rc > 0) {
         snprintf(err, errlen, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s is larger than %d bytes",
                  path, CONTAINER_TOKEN_MAX);
         return -1;

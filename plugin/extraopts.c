@@ -74,13 +74,9 @@ extra_read(const char *path, char *err, size_t errlen)
         return NULL;
     }
     struct buf b = BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= EXTRA_FILE_MAX)
-        buf_append(&b, chunk, n);
-    bool bad = ferror(f) || b.len > EXTRA_FILE_MAX || buf_failed(&b);
+    int rc = buf_read_stream(&b, f, EXTRA_FILE_MAX);
     fclose(f);
-    if (bad) {
+    if (rc != 0) {
         snprintf(err, errlen, "--extra-opts: cannot read %s", path);
         buf_free(&b);
         return NULL;
