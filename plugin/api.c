@@ -2,191 +2,225 @@
 
 #include "api.h"
 
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include <curl/curl.h>
-
-#include "awserror.h"
+#include "awsreq.h"
 #include "buf.h"
-#include "http.h"
-#include "deadline.h"
-#include "retry.h"
-#include "sigv4.h"
 
-#define API_PATH "/table-record-expiration-job-status"
+#define OP_CONFIG "GetTableRecordExpirationConfiguration"
+#define OP_GET_TABLE "GetTable"
+#define OP_LIST_TABLES "ListTables"
 
-/* attempts > 1 is said in the message: "(HTTP 503, 3 attempts)". */
-static enum api_result
-api_decode(const struct http_response *resp, int attempts, struct job_status *job, char *err,
-           size_t errlen)
+static struct awsreq
+api_request(const struct api_context *ctx, const char *operation, const char *path,
+            const char *query)
 {
-    if (resp->status == 200) {
-        char why[512];
-        if (job_status_decode(resp->body.data, resp->body.len, job, why, sizeof(why)) == 0)
-            return API_OK;
-        snprintf(err, errlen, "invalid answer from %s: %s", API_OPERATION, why);
-        return API_FAILED;
-    }
-    char tries[32] = "";
-    if (attempts > 1)
-        snprintf(tries, sizeof(tries), ", %d attempts", attempts);
-    if (resp->status >= 300 && resp->status < 400) {
-        char where[256];
-        aws_text_sanitize(where, sizeof(where), resp->location, strlen(resp->location));
-        snprintf(err, errlen, "%s answered with a redirect to '%s', not followed (HTTP %ld%s)",
-                 API_OPERATION, where, resp->status, tries);
-        return API_FAILED;
-    }
-    struct aws_error e;
-    aws_error_decode(resp->error_type, resp->body.data, resp->body.len, &e);
-    snprintf(err, errlen, "API error %s%s%s (HTTP %ld%s)", e.type, e.message[0] ? ": " : "",
-             e.message, resp->status, tries);
-    return API_FAILED;
+    return (struct awsreq){
+        .operation = operation,
+        .service = API_SERVICE,
+        .protocol = AWSREQ_REST_JSON,
+        .endpoint_url = ctx->endpoint_url,
+        .region = ctx->region,
+        .path = path,
+        .query = query,
+        .creds = ctx->creds,
+    };
 }
 
-/* The request, built once; each attempt signs it anew (X-Amz-Date moves). */
-struct api_request {
-    struct http_endpoint ep;
-    struct buf path;
-    struct buf query;
-    struct buf url;
-};
-
-static int
-api_request_build(const struct api_call *call, struct api_request *r, char *err, size_t errlen)
+/* The outcome of a call that did not answer 2xx, worded for the user. */
+static enum api_result
+api_failure(const char *operation, const struct awsreq_result *res, char *err, size_t errlen)
 {
-    if (http_endpoint_parse(call->endpoint_url, &r->ep, err, errlen) != 0)
-        return -1;
-    char *arn = sigv4_uri_encode(call->table_arn, strlen(call->table_arn));
-    buf_printf(&r->path, "%s%s", r->ep.base_path, API_PATH);
-    buf_printf(&r->query, "tableArn=%s", arn != NULL ? arn : "");
-    buf_printf(&r->url, "%s://%s%s?%s", r->ep.scheme, r->ep.host_header, buf_str(&r->path),
-               buf_str(&r->query));
-    free(arn);
-    if (arn == NULL || buf_failed(&r->path) || buf_failed(&r->query) || buf_failed(&r->url)) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
+    switch (res->outcome) {
+    case AWSREQ_TIMED_OUT:
+        err[0] = '\0';
+        return API_TIMED_OUT;
+    case AWSREQ_UNSENT:
+        snprintf(err, errlen, "%s", res->error);
+        return API_FAILED;
+    case AWSREQ_FAILED:
+        snprintf(err, errlen, "%s failed: %s", operation, res->error);
+        return API_FAILED;
+    case AWSREQ_ERROR:
+        if (strcmp(res->error_type, "Redirect") == 0)
+            snprintf(err, errlen, "%s %s", operation, res->error);
+        else
+            snprintf(err, errlen, "API error %s", res->error);
+        return strcmp(res->error_type, "NotFoundException") == 0 ? API_NOT_FOUND : API_FAILED;
+    case AWSREQ_OK:
+        break;
     }
-    return 0;
+    return API_OK;
 }
 
 static void
-api_request_free(struct api_request *r)
+api_decode_job(struct api_table *t, const struct awsreq_result *res)
 {
-    buf_free(&r->path);
-    buf_free(&r->query);
-    buf_free(&r->url);
+    t->job_result = api_failure(API_OPERATION, res, t->job_err, sizeof(t->job_err));
+    if (t->job_result != API_OK)
+        return;
+    char why[512];
+    t->seconds = res->seconds;
+    if (job_status_decode(res->body.data, res->body.len, &t->job, why, sizeof(why)) != 0) {
+        snprintf(t->job_err, sizeof(t->job_err), "invalid answer from %s: %s", API_OPERATION, why);
+        t->job_result = API_FAILED;
+    }
 }
 
-/* One signed GET. HTTP_DONE means an answer arrived, whatever its status. */
-static enum http_result
-api_attempt(const struct api_call *call, const struct api_request *r,
-            const struct credentials *creds, struct http_response *resp, char *err, size_t errlen)
+static void
+api_decode_config(struct api_table *t, const struct awsreq_result *res)
 {
-    char amz_date[17];
-    sigv4_amz_date(time(NULL), amz_date);
-    const char *token = creds->session_token;
-    struct sigv4_header signed_headers[3] = {
-        {"Host", r->ep.host_header}, {"X-Amz-Date", amz_date}, {"X-Amz-Security-Token", token}};
-    struct sigv4_request sreq = {"GET",          buf_str(&r->path),     buf_str(&r->query),
-                                 signed_headers, token != NULL ? 3 : 2, NULL};
-    struct sigv4_key key = {creds->access_key_id, creds->secret_access_key};
-    struct sigv4_scope scope = {amz_date, call->region, API_SERVICE, true};
-    struct sigv4_signature sig = {0};
-    if (sigv4_sign(&sreq, &key, &scope, &sig) != 0) {
-        memset(resp, 0, sizeof(*resp));
-        snprintf(err, errlen, "cannot sign the request");
-        return HTTP_FAILED;
+    t->config_result = api_failure(OP_CONFIG, res, t->config_err, sizeof(t->config_err));
+    if (t->config_result == API_NOT_FOUND) {
+        /* The table exists (its job status came back): no configuration. */
+        t->config = (struct expiration_config){.state = EXPIRATION_NONE};
+        t->config_result = API_OK;
+        return;
     }
-    struct http_header headers[4] = {
-        {"Host", r->ep.host_header, false},
-        {"X-Amz-Date", amz_date, false},
-        {"Authorization", sig.authorization, true},
-        {"X-Amz-Security-Token", token, true},
-    };
-    struct http_request hreq = {
-        .url = buf_str(&r->url),
-        .headers = headers,
-        .n_headers = token != NULL ? 4 : 3,
-        .ca_file = call->ca_file,
-        .user_agent = PACKAGE_NAME "/" PACKAGE_VERSION,
-        .allow_plain_http = r->ep.loopback,
-        .proxy = call->proxy,
-        .timeout_ms = deadline_remaining_ms(),
-        .verbose = call->verbose,
-    };
-    enum http_result hr = http_request(&hreq, resp, err, errlen);
-    sigv4_signature_free(&sig);
-    return hr;
+    if (t->config_result == API_TIMED_OUT)
+        snprintf(t->config_err, sizeof(t->config_err), "%s: no answer in time", OP_CONFIG);
+    if (t->config_result != API_OK)
+        return;
+    char why[400];
+    if (tables_decode_config(res->body.data, res->body.len, &t->config, why, sizeof(why)) != 0) {
+        snprintf(t->config_err, sizeof(t->config_err), "invalid answer from %s: %s", OP_CONFIG,
+                 why);
+        t->config_result = API_FAILED;
+    }
 }
 
-/* Whether this outcome is worth another attempt, and a reason for -v. */
-static enum retry_kind
-api_retry_kind(enum http_result hr, const struct http_response *resp, char *reason,
-               size_t reasonlen, const char *why)
+void
+api_fetch_tables(const struct api_context *ctx, struct api_table *tables, size_t n, int parallel)
 {
-    if (hr == HTTP_TIMED_OUT)
-        return RETRY_NONE; /* the deadline is spent */
-    if (hr != HTTP_DONE) {
-        snprintf(reason, reasonlen, "%s", why);
-        return resp->transient ? RETRY_TRANSIENT : RETRY_NONE;
+    size_t n_req = 0;
+    for (size_t i = 0; i < n; i++)
+        n_req += tables[i].want_config ? 2 : 1;
+    struct awsreq *reqs = calloc(n_req ? n_req : 1, sizeof(*reqs));
+    struct awsreq_result *res = calloc(n_req ? n_req : 1, sizeof(*res));
+    struct buf *queries = calloc(n ? n : 1, sizeof(*queries));
+    bool failed = reqs == NULL || res == NULL || queries == NULL;
+    size_t r = 0;
+    for (size_t i = 0; i < n && !failed; i++) {
+        failed = !awsreq_param(&queries[i], "tableArn", tables[i].table_arn);
+        reqs[r++] = api_request(ctx, API_OPERATION, "/table-record-expiration-job-status",
+                                buf_str(&queries[i]));
+        if (tables[i].want_config)
+            reqs[r++] =
+                api_request(ctx, OP_CONFIG, "/table-record-expiration", buf_str(&queries[i]));
     }
-    if (resp->status == 200)
-        return RETRY_NONE;
-    struct aws_error e;
-    aws_error_decode(resp->error_type, resp->body.data, resp->body.len, &e);
-    snprintf(reason, reasonlen, "HTTP %ld %s", resp->status, e.type);
-    return retry_classify(resp->status, e.type);
+    if (!failed)
+        awsreq_send_many(ctx->http, reqs, res, n_req, parallel);
+    r = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (failed) {
+            tables[i].job_result = tables[i].config_result = API_FAILED;
+            snprintf(tables[i].job_err, sizeof(tables[i].job_err), "out of memory");
+            continue;
+        }
+        api_decode_job(&tables[i], &res[r]);
+        awsreq_result_free(&res[r++]);
+        if (tables[i].want_config) {
+            api_decode_config(&tables[i], &res[r]);
+            awsreq_result_free(&res[r++]);
+        }
+    }
+    for (size_t i = 0; queries != NULL && i < n; i++)
+        buf_free(&queries[i]);
+    free(queries);
+    free(res);
+    free(reqs);
+}
+
+void
+api_table_free(struct api_table *t)
+{
+    job_status_free(&t->job);
 }
 
 enum api_result
-api_get_job_status(const struct api_call *call, const struct credentials *creds,
-                   struct job_status *job, double *seconds, char *err, size_t errlen)
+api_get_table_arn(const struct api_context *ctx, const char *bucket_arn, const char *namespace_name,
+                  const char *name, char **arn, char *err, size_t errlen)
 {
-    struct api_request r = {.path = BUF_INIT, .query = BUF_INIT, .url = BUF_INIT};
-    if (api_request_build(call, &r, err, errlen) != 0) {
-        api_request_free(&r);
+    *arn = NULL;
+    struct buf query = BUF_INIT;
+    if (!awsreq_param(&query, "tableBucketARN", bucket_arn) ||
+        !awsreq_param(&query, "namespace", namespace_name) || !awsreq_param(&query, "name", name)) {
+        buf_free(&query);
+        snprintf(err, errlen, "out of memory");
         return API_FAILED;
     }
-    struct http_response resp;
-    enum http_result hr;
-    char why[CURL_ERROR_SIZE + 64];
-    int attempt = 1;
-    for (;; attempt++) {
-        hr = api_attempt(call, &r, creds, &resp, why, sizeof(why));
-        char reason[CURL_ERROR_SIZE + 64];
-        enum retry_kind kind = api_retry_kind(hr, &resp, reason, sizeof(reason), why);
-        long delay;
-        if (!retry_wait(attempt, kind, deadline_remaining_ms(), &delay))
-            break;
-        if (call->verbose >= 1)
-            fprintf(stderr, "%s: attempt %d failed (%s), retried after %.2f s\n", API_OPERATION,
-                    attempt, reason, (double)delay / 1000.0);
-        http_response_free(&resp);
+    struct awsreq req = api_request(ctx, OP_GET_TABLE, "/get-table", buf_str(&query));
+    struct awsreq_result res;
+    awsreq_send(ctx->http, &req, &res);
+    enum api_result rc = api_failure(OP_GET_TABLE, &res, err, errlen);
+    char why[400];
+    if (rc == API_OK &&
+        tables_decode_get(res.body.data, res.body.len, arn, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "invalid answer from %s: %s", OP_GET_TABLE, why);
+        rc = API_FAILED;
     }
-    if (call->verbose >= 1)
-        fprintf(stderr, "%s: %d attempt%s\n", API_OPERATION, attempt, attempt > 1 ? "s" : "");
-    api_request_free(&r);
+    awsreq_result_free(&res);
+    buf_free(&query);
+    return rc;
+}
 
-    enum api_result result = API_FAILED;
-    if (hr == HTTP_TIMED_OUT) {
-        err[0] = '\0';
-        return API_TIMED_OUT;
+/* One page of ListTables; *token is the next page's, or NULL. */
+static enum api_result
+api_list_page(const struct api_context *ctx, const char *path, const char *namespace_name,
+              const char *token_in, struct table_list *list, char **token, char *err, size_t errlen)
+{
+    struct buf query = BUF_INIT;
+    bool ok = (token_in == NULL || awsreq_param(&query, "continuationToken", token_in)) &&
+              (namespace_name == NULL || awsreq_param(&query, "namespace", namespace_name));
+    if (!ok) {
+        buf_free(&query);
+        snprintf(err, errlen, "out of memory");
+        return API_FAILED;
     }
-    if (hr != HTTP_DONE) {
-        snprintf(err, errlen, "%s failed: %s", API_OPERATION, why);
-        if (attempt > 1) {
-            size_t used = strlen(err);
-            snprintf(err + used, errlen - used, " (%d attempts)", attempt);
-        }
-    } else {
-        *seconds = resp.seconds;
-        result = api_decode(&resp, attempt, job, err, errlen);
-        http_response_free(&resp);
+    struct awsreq req = api_request(ctx, OP_LIST_TABLES, path, buf_str(&query));
+    struct awsreq_result res;
+    awsreq_send(ctx->http, &req, &res);
+    enum api_result rc = api_failure(OP_LIST_TABLES, &res, err, errlen);
+    char why[400];
+    if (rc == API_OK &&
+        tables_decode_list(res.body.data, res.body.len, list, token, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "invalid answer from %s: %s", OP_LIST_TABLES, why);
+        rc = API_FAILED;
     }
-    return result;
+    awsreq_result_free(&res);
+    buf_free(&query);
+    return rc;
+}
+
+enum api_result
+api_list_tables(const struct api_context *ctx, const char *bucket_arn, const char *namespace_name,
+                struct table_list *list, char *err, size_t errlen)
+{
+    char *label = awsreq_label(bucket_arn);
+    struct buf path = BUF_INIT;
+    buf_printf(&path, "/tables/%s", label != NULL ? label : "");
+    free(label);
+    if (label == NULL || buf_failed(&path)) {
+        buf_free(&path);
+        snprintf(err, errlen, "out of memory");
+        return API_FAILED;
+    }
+    char *token = NULL;
+    enum api_result rc;
+    int pages = 0;
+    do {
+        char *next = NULL;
+        rc = api_list_page(ctx, buf_str(&path), namespace_name, token, list, &next, err, errlen);
+        free(token);
+        token = next;
+        pages++;
+    } while (rc == API_OK && token != NULL);
+    free(token);
+    if (http_client_options(ctx->http)->verbose >= 1 && rc == API_OK)
+        fprintf(stderr, "%s: %zu tables in %d page%s\n", OP_LIST_TABLES, list->n, pages,
+                pages > 1 ? "s" : "");
+    buf_free(&path);
+    return rc;
 }

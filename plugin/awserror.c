@@ -2,34 +2,12 @@
 
 #include "awserror.h"
 
-#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
-void
-aws_text_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen)
-{
-    size_t n = 0;
-    bool cut = false;
-    for (size_t i = 0; i < srclen; i++) {
-        if (n + 1 >= dstlen) {
-            cut = true;
-            break;
-        }
-        unsigned char c = (unsigned char)src[i];
-        dst[n++] = c < 0x20 || c == 0x7f ? ' ' : c == '|' ? '/' : (char)c;
-    }
-    if (cut) {
-        n = dstlen - 4;
-        while (n > 0 && ((unsigned char)dst[n] & 0xC0) == 0x80)
-            n--; /* do not split a UTF-8 sequence */
-        memcpy(dst + n, "...", 3);
-        n += 3;
-    }
-    dst[n] = '\0';
-}
+#include "text.h"
 
 /* "ns#Name:uri" -> "Name": cut at the first ":", then keep what follows "#". */
 static void
@@ -45,7 +23,7 @@ aws_error_type_clean(char *dst, size_t dstlen, const char *raw)
         start++;
         len--;
     }
-    aws_text_sanitize(dst, dstlen, start, len);
+    text_sanitize(dst, dstlen, start, len);
 }
 
 static const char *
@@ -81,7 +59,7 @@ aws_error_decode(const char *error_type_header, const char *body, size_t len, st
         if (out->type[0] == '\0' && type != NULL)
             aws_error_type_clean(out->type, sizeof(out->type), type);
         if (msg != NULL)
-            aws_text_sanitize(out->message, sizeof(out->message), msg, strlen(msg));
+            text_sanitize(out->message, sizeof(out->message), msg, strlen(msg));
     } else if (len > 0) {
         snprintf(out->message, sizeof(out->message), "the error body is not JSON");
     }

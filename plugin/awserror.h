@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "text.h"
+
 struct aws_error {
     char type[128];    /* "UnknownError" when nothing names it */
     char message[256]; /* one line, printable; "" when absent */
@@ -20,10 +22,11 @@ struct aws_error {
 void aws_error_decode(const char *error_type_header, const char *body, size_t len,
                       struct aws_error *out);
 
-/* Copies src into dst (dstlen > 4) as one printable line: control
- * characters become spaces, "|" becomes "/" (it would split perfdata),
- * and anything past dstlen - 1 bytes is cut with "..." at a UTF-8
- * character boundary. */
-void aws_text_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen);
+/* The old name of text_sanitize (text.h), kept until its last callers move. */
+static inline void
+aws_text_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen)
+{
+    text_sanitize(dst, dstlen, src, srclen);
+}
 
 #endif

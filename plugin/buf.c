@@ -2,10 +2,12 @@
 
 #include "buf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -120,14 +122,22 @@ secret_free(char *s)
 }
 
 int
-buf_read_stream(struct buf *b, FILE *f, size_t max)
+buf_read_fd(struct buf *b, int fd, size_t max)
 {
     char chunk[4096];
-    size_t n;
-    while (b->len <= max && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        buf_append(b, chunk, n);
+    ssize_t n = 0;
+    while (b->len <= max && !buf_failed(b) && (n = read(fd, chunk, sizeof(chunk))) > 0)
+        buf_append(b, chunk, (size_t)n);
+    int saved = errno;
     OPENSSL_cleanse(chunk, sizeof(chunk));
-    if (ferror(f) || buf_failed(b))
+    errno = saved;
+    if (n < 0 || buf_failed(b))
         return -1;
     return b->len > max ? 1 : 0;
+}
+
+int
+buf_read_stream(struct buf *b, FILE *f, size_t max)
+{
+    return buf_read_fd(b, fileno(f), max);
 }

@@ -36,9 +36,14 @@ char *buf_detach(struct buf *b);
 /* Wipes the contents with OPENSSL_cleanse-grade zeroing, then frees. */
 void buf_free(struct buf *b);
 
-/* Appends what is left of f, up to a little past max bytes. Returns 0,
- * 1 when f holds more than max, -1 on a read error or ENOMEM. The copy
+/* Appends what is left to read of fd, up to a little past max bytes.
+ * Returns 0, 1 when fd holds more than max, -1 on a read error (errno
+ * set, buf_failed() false) or ENOMEM (buf_failed() true). The copy
  * buffer is wiped: files read this way may hold secrets. */
+int buf_read_fd(struct buf *b, int fd, size_t max);
+
+/* buf_read_fd on fileno(f), for a stream fresh from fopen(): whatever
+ * stdio already buffered would be skipped. */
 int buf_read_stream(struct buf *b, FILE *f, size_t max);
 
 /* Wipes a malloc'd string that may hold a secret, then frees it (NULL is fine). */

@@ -13,6 +13,7 @@
 #include "container.h"
 #include "credproc.h"
 #include "deadline.h"
+#include "env.h"
 #include "imds.h"
 #include "profile.h"
 
@@ -111,8 +112,8 @@ chain_container(struct chain *c, struct credentials *out)
 {
     enum deadline_step previous = deadline_current_step();
     deadline_step(STEP_CONTAINER_CREDENTIALS);
-    enum provider_result r = container_credentials(deadline_remaining_ms(), c->now, c->req->ca_file,
-                                                   c->req->sts.verbose, out, c->err, c->errlen);
+    enum provider_result r = container_credentials(c->req->sts.http, deadline_remaining_ms(),
+                                                   c->now, out, c->err, c->errlen);
     deadline_step(previous);
     return r;
 }
@@ -122,8 +123,8 @@ chain_imds(struct chain *c, struct credentials *out)
 {
     enum deadline_step previous = deadline_current_step();
     deadline_step(STEP_INSTANCE_METADATA);
-    enum provider_result r = imds_credentials(deadline_remaining_ms(), c->now, c->req->sts.verbose,
-                                              out, c->err, c->errlen);
+    enum provider_result r =
+        imds_credentials(c->req->sts.http, deadline_remaining_ms(), c->now, out, c->err, c->errlen);
     deadline_step(previous);
     return r;
 }
@@ -300,10 +301,10 @@ chain_default(struct chain *c, struct credentials *out)
     enum provider_result r = credentials_from_env(out, c->err, c->errlen);
     if (r != PROVIDER_ABSENT)
         return r;
-    const char *token_file = getenv("AWS_WEB_IDENTITY_TOKEN_FILE");
-    const char *role_arn = getenv("AWS_ROLE_ARN");
-    if (token_file != NULL && *token_file != '\0' && role_arn != NULL && *role_arn != '\0')
-        return chain_web_identity(c, token_file, role_arn, getenv("AWS_ROLE_SESSION_NAME"), out);
+    const char *token_file = env_get("AWS_WEB_IDENTITY_TOKEN_FILE");
+    const char *role_arn = env_get("AWS_ROLE_ARN");
+    if (token_file != NULL && role_arn != NULL)
+        return chain_web_identity(c, token_file, role_arn, env_get("AWS_ROLE_SESSION_NAME"), out);
     struct hops hops = {.n = 0};
     if ((r = chain_profile(c, c->req->profile_name, &hops, out)) != PROVIDER_ABSENT)
         return r;

@@ -33,8 +33,7 @@ struct chain_request {
     const char *role_arn; /* --role-arn, or NULL */
     const char *external_id;
     const char *role_session_name;
-    struct sts_context sts; /* region, CA, FIPS... for AssumeRole */
-    const char *ca_file;    /* for https container endpoints */
+    struct sts_context sts; /* the run's HTTP client, region, FIPS... for AssumeRole */
 };
 
 /* Returns 0, or -1 with a one-line reason in err; *timed_out when the

@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "credjson.h"
+#include "env.h"
 #include "http.h"
 
 #define CONTAINER_ECS_HOST "169.254.170.2"
@@ -21,13 +22,6 @@
 #define CONTAINER_TIMEOUT_MS 2000
 /* An EKS Pod Identity token is a JWT of a few KiB. */
 #define CONTAINER_TOKEN_MAX (64 * 1024)
-
-static const char *
-container_env(const char *name)
-{
-    const char *v = getenv(name);
-    return v != NULL && *v != '\0' ? v : NULL;
-}
 
 static bool
 container_host_allowed(const char *host, bool bracketed)
@@ -162,7 +156,7 @@ container_read_token_file(const char *path, struct buf *tok, char *err, size_t e
 static int
 container_auth_token(struct buf *tok, char *err, size_t errlen)
 {
-    const char *file = container_env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+    const char *file = env_get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
     const char *from = file != NULL ? "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
                                     : "AWS_CONTAINER_AUTHORIZATION_TOKEN";
     if (file != NULL) {
@@ -171,7 +165,7 @@ container_auth_token(struct buf *tok, char *err, size_t errlen)
         while (tok->len > 0 && (tok->data[tok->len - 1] == '\n' || tok->data[tok->len - 1] == '\r'))
             tok->data[--tok->len] = '\0';
     } else {
-        const char *value = container_env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+        const char *value = env_get("AWS_CONTAINER_AUTHORIZATION_TOKEN");
         if (value != NULL)
             buf_puts(tok, value);
     }
@@ -194,8 +188,8 @@ container_auth_token(struct buf *tok, char *err, size_t errlen)
 static int
 container_endpoint(struct buf *url, char *err, size_t errlen)
 {
-    const char *relative = container_env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-    const char *full = container_env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    const char *relative = env_get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+    const char *full = env_get("AWS_CONTAINER_CREDENTIALS_FULL_URI");
     const char *name = relative != NULL ? "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
                                         : "AWS_CONTAINER_CREDENTIALS_FULL_URI";
     if (relative != NULL) {
@@ -224,9 +218,10 @@ container_endpoint(struct buf *url, char *err, size_t errlen)
 }
 
 static enum provider_result
-container_fetch(const char *url, const char *token, long timeout_ms, time_t now,
-                const char *ca_file, int verbose, struct credentials *out, char *err, size_t errlen)
+container_fetch(struct http_client *http, const char *url, const char *token, long timeout_ms,
+                time_t now, struct credentials *out, char *err, size_t errlen)
 {
+    int verbose = http_client_options(http)->verbose;
     char shown[sizeof(out->source) - 32];
     container_url_for_display(url, shown, sizeof(shown));
     struct http_header headers[2] = {
@@ -237,19 +232,16 @@ container_fetch(const char *url, const char *token, long timeout_ms, time_t now,
         .url = url,
         .headers = headers,
         .n_headers = token[0] != '\0' ? 2 : 1,
-        .ca_file = ca_file,
-        .user_agent = PACKAGE_NAME "/" PACKAGE_VERSION,
         .allow_plain_http = true, /* the URL passed container_uri_allowed */
         .no_proxy = true,         /* as botocore: never through a proxy */
         .timeout_ms = timeout_ms,
-        .verbose = verbose,
     };
     if (verbose >= 2)
         fprintf(stderr, "container credentials: asking %s%s\n", shown,
                 token[0] != '\0' ? " (with an Authorization token)" : "");
     struct http_response resp;
     char why[512];
-    enum http_result hr = http_request(&req, &resp, why, sizeof(why));
+    enum http_result hr = http_request(http, &req, &resp, why, sizeof(why));
     if (hr == HTTP_TIMED_OUT) {
         snprintf(err, errlen, "container credentials endpoint %s: no answer within %ld ms", shown,
                  timeout_ms);
@@ -274,7 +266,7 @@ container_fetch(const char *url, const char *token, long timeout_ms, time_t now,
 }
 
 enum provider_result
-container_credentials(long timeout_ms, time_t now, const char *ca_file, int verbose,
+container_credentials(struct http_client *http, long timeout_ms, time_t now,
                       struct credentials *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof(*out));
@@ -288,8 +280,8 @@ container_credentials(long timeout_ms, time_t now, const char *ca_file, int verb
     enum provider_result result = PROVIDER_ERROR;
     if (container_auth_token(&token, err, errlen) == 0) {
         long ms = timeout_ms < CONTAINER_TIMEOUT_MS ? timeout_ms : CONTAINER_TIMEOUT_MS;
-        result = container_fetch(buf_str(&url), buf_str(&token), ms > 0 ? ms : 1, now, ca_file,
-                                 verbose, out, err, errlen);
+        result = container_fetch(http, buf_str(&url), buf_str(&token), ms > 0 ? ms : 1, now, out,
+                                 err, errlen);
     }
     buf_free(&token);
     buf_free(&url);

@@ -16,11 +16,11 @@
 #include <time.h>
 
 #include "credentials.h"
+#include "http.h"
 
 /* PROVIDER_ABSENT when neither variable is set. */
-enum provider_result container_credentials(long timeout_ms, time_t now, const char *ca_file,
-                                           int verbose, struct credentials *out, char *err,
-                                           size_t errlen);
+enum provider_result container_credentials(struct http_client *http, long timeout_ms, time_t now,
+                                           struct credentials *out, char *err, size_t errlen);
 
 /* Whether a FULL_URI is allowed (pure; for tests). */
 int container_uri_allowed(const char *url, char *err, size_t errlen);

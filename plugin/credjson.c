@@ -10,9 +10,9 @@
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 
-#include "awserror.h"
 #include "iso8601.h"
 #include "jsonstrict.h"
+#include "text.h"
 
 /* What the text is called in messages: a process prints, a service answers. */
 static const char *
@@ -90,13 +90,13 @@ credjson_check_code(json_object *root, char *err, size_t errlen)
     if (strcmp(code, "Success") == 0)
         return 0;
     char code_clean[64], message_clean[256];
-    aws_text_sanitize(code_clean, sizeof code_clean, code, strlen(code));
+    text_sanitize(code_clean, sizeof code_clean, code, strlen(code));
     json_object *m = NULL;
     if (json_object_object_get_ex(root, "Message", &m) && json_object_is_type(m, json_type_string))
         message = json_object_get_string(m);
     else
         message = "";
-    aws_text_sanitize(message_clean, sizeof message_clean, message, strlen(message));
+    text_sanitize(message_clean, sizeof message_clean, message, strlen(message));
     snprintf(err, errlen, "instance metadata says %s%s%s", code_clean,
              *message_clean != '\0' ? ": " : "", message_clean);
     return -1;

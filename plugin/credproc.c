@@ -18,9 +18,9 @@
 
 #include <openssl/crypto.h>
 
-#include "awserror.h"
 #include "credjson.h"
 #include "deadline.h"
+#include "text.h"
 
 #if defined(HAVE_CLOSE_RANGE) ||                                                                   \
     (defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34)))
@@ -330,7 +330,7 @@ credproc_spawn(char **argv, int64_t deadline, pid_t *pid_out, int *out_fd, char 
     credproc_close(&status[0]);
     if (got > 0) {
         char name[128];
-        aws_text_sanitize(name, sizeof name, argv[0], strlen(argv[0]));
+        text_sanitize(name, sizeof name, argv[0], strlen(argv[0]));
         snprintf(err, errlen, "credential_process: cannot run %s: %s", name,
                  got == (ssize_t)sizeof child_errno ? strerror(child_errno) : "unknown error");
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)

@@ -19,6 +19,9 @@ static const char *const step_names[STEP_COUNT] = {
     "querying the EC2 instance metadata service",
     "querying the container credentials endpoint",
     "calling GetTableRecordExpirationJobStatus",
+    "looking up the table with GetTable",
+    "listing the bucket's tables with ListTables",
+    "calling GetTableRecordExpirationJobStatus for the bucket's tables",
     "reporting",
 };
 

@@ -56,29 +56,42 @@ endpoint_partition(const char *region)
     return &partitions[0];
 }
 
+const struct endpoint_service endpoint_s3tables = {.name = "s3tables"};
+const struct endpoint_service endpoint_sts = {
+    .name = "sts",
+    .global_region = "aws-global",
+    .global_url = "https://sts.amazonaws.com",
+    .global_signing_region = "us-east-1",
+    .gov_fips_is_plain = true,
+};
+
 int
-endpoint_resolve(const struct endpoint_params *p, char *url, size_t urllen, char *err,
-                 size_t errlen)
+endpoint_resolve_service(const struct endpoint_service *svc, const struct endpoint_params *p,
+                         char *url, size_t urllen, const char **signing_region, char *err,
+                         size_t errlen)
 {
+    const char *region = p->region != NULL && *p->region != '\0' ? p->region : NULL;
+    *signing_region = region;
     if (p->endpoint != NULL) {
-        if (p->use_fips) {
-            snprintf(err, errlen,
-                     "Invalid Configuration: FIPS and custom endpoint are not supported");
+        if (p->use_fips || p->use_dualstack) {
+            snprintf(err, errlen, "Invalid Configuration: %s and custom endpoint are not supported",
+                     p->use_fips ? "FIPS" : "Dualstack");
             return -1;
         }
-        if (p->use_dualstack) {
-            snprintf(err, errlen,
-                     "Invalid Configuration: Dualstack and custom endpoint are not supported");
-            return -1;
-        }
+        if (region == NULL && svc->global_region != NULL)
+            goto missing_region; /* STS signs for a region even at a custom endpoint */
         snprintf(url, urllen, "%s", p->endpoint);
         return 0;
     }
-    if (p->region == NULL || *p->region == '\0') {
-        snprintf(err, errlen, "Invalid Configuration: Missing Region");
-        return -1;
+    if (region == NULL)
+        goto missing_region;
+    if (svc->global_region != NULL && strcmp(region, svc->global_region) == 0 && !p->use_fips &&
+        !p->use_dualstack) {
+        snprintf(url, urllen, "%s", svc->global_url);
+        *signing_region = svc->global_signing_region;
+        return 0;
     }
-    const struct partition *part = endpoint_partition(p->region);
+    const struct partition *part = endpoint_partition(region);
     if (p->use_fips && !part->supports_fips) {
         snprintf(err, errlen, "FIPS is enabled but this partition does not support FIPS");
         return -1;
@@ -87,7 +100,21 @@ endpoint_resolve(const struct endpoint_params *p, char *url, size_t urllen, char
         snprintf(err, errlen, "DualStack is enabled but this partition does not support DualStack");
         return -1;
     }
-    snprintf(url, urllen, "https://s3tables%s.%s.%s", p->use_fips ? "-fips" : "", p->region,
+    bool fips_host = p->use_fips && !(svc->gov_fips_is_plain && !p->use_dualstack &&
+                                      strcmp(part->id, "aws-us-gov") == 0);
+    snprintf(url, urllen, "https://%s%s.%s.%s", svc->name, fips_host ? "-fips" : "", region,
              p->use_dualstack ? part->dualstack_dns_suffix : part->dns_suffix);
     return 0;
+missing_region:
+    snprintf(err, errlen, "Invalid Configuration: Missing Region");
+    return -1;
+}
+
+int
+endpoint_resolve(const struct endpoint_params *p, char *url, size_t urllen, char *err,
+                 size_t errlen)
+{
+    const char *signing_region;
+    return endpoint_resolve_service(&endpoint_s3tables, p, url, urllen, &signing_region, err,
+                                    errlen);
 }

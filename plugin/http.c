@@ -2,18 +2,36 @@
 
 #include "http.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
+/* One transfer: the easy handle, what it collects, and where it stands. */
 struct http_transfer {
-    struct http_response *resp;
+    CURL *curl;
+    struct curl_slist *headers;
+    struct http_response resp;
+    const char *method;
     int verbose;
     bool too_big;
     size_t header_bytes;
     bool headers_too_big;
+    CURLcode rc;
+    char curl_err[CURL_ERROR_SIZE];
+    void *tag;
+    struct http_transfer *next_done;
+};
+
+struct http_client {
+    CURLM *multi;
+    const struct http_options *opts;
+    int in_flight;
+    struct http_transfer *done_head, *done_tail;
 };
 
 static size_t
@@ -21,12 +39,12 @@ http_on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
     struct http_transfer *t = ud;
     size_t n = size * nmemb;
-    if (t->resp->body.len + n > HTTP_BODY_MAX) {
+    if (t->resp.body.len + n > HTTP_BODY_MAX) {
         t->too_big = true;
         return 0; /* aborts the transfer */
     }
-    buf_append(&t->resp->body, data, n);
-    return buf_failed(&t->resp->body) ? 0 : n;
+    buf_append(&t->resp.body, data, n);
+    return buf_failed(&t->resp.body) ? 0 : n;
 }
 
 /* Copies the value of "Name: value\r\n" into out if the name matches. */
@@ -57,16 +75,14 @@ http_on_header(char *data, size_t size, size_t nmemb, void *ud)
     }
     if (t->verbose >= 3 && n > 2)
         fprintf(stderr, "< %.*s\n", (int)(n - 2), data);
-    http_header_value(data, n, "x-amzn-errortype", t->resp->error_type,
-                      sizeof(t->resp->error_type));
-    http_header_value(data, n, "x-amzn-requestid", t->resp->request_id,
-                      sizeof(t->resp->request_id));
-    http_header_value(data, n, "location", t->resp->location, sizeof(t->resp->location));
+    http_header_value(data, n, "x-amzn-errortype", t->resp.error_type, sizeof(t->resp.error_type));
+    http_header_value(data, n, "x-amzn-requestid", t->resp.request_id, sizeof(t->resp.request_id));
+    http_header_value(data, n, "location", t->resp.location, sizeof(t->resp.location));
     return n;
 }
 
 static struct curl_slist *
-http_header_list(const struct http_request *req, bool *failed)
+http_header_list(const struct http_request *req, int verbose, bool *failed)
 {
     struct curl_slist *list = NULL;
     *failed = false;
@@ -80,7 +96,7 @@ http_header_list(const struct http_request *req, bool *failed)
             return list;
         }
         list = grown;
-        if (req->verbose >= 3)
+        if (verbose >= 3)
             fprintf(stderr, "> %s: %s\n", req->headers[i].name,
                     req->headers[i].secret ? "(hidden)" : req->headers[i].value);
     }
@@ -99,8 +115,8 @@ http_header_list(const struct http_request *req, bool *failed)
 }
 
 static void
-http_configure(CURL *curl, const struct http_request *req, struct http_transfer *t,
-               struct curl_slist *headers)
+http_configure(CURL *curl, const struct http_request *req, const struct http_options *opts,
+               struct http_transfer *t)
 {
     const char *method = req->method != NULL ? req->method : "GET";
     curl_easy_setopt(curl, CURLOPT_URL, req->url);
@@ -112,8 +128,8 @@ http_configure(CURL *curl, const struct http_request *req, struct http_transfer 
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body != NULL ? req->body : "");
         curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
     }
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, req->user_agent);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, t->headers);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, HTTP_USER_AGENT);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -127,12 +143,19 @@ http_configure(CURL *curl, const struct http_request *req, struct http_transfer 
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, t);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, http_on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, t);
-    if (req->ca_file != NULL)
-        curl_easy_setopt(curl, CURLOPT_CAINFO, req->ca_file);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, t->curl_err);
+    curl_easy_setopt(curl, CURLOPT_PRIVATE, t);
+    /* HTTP/2 where the endpoint offers it (ALPN); a transfer waits for a
+     * connection being set up rather than open another, so that many
+     * requests to one host share one connection and one handshake. */
+    curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(curl, CURLOPT_PIPEWAIT, 1L);
+    if (opts->ca_file != NULL)
+        curl_easy_setopt(curl, CURLOPT_CAINFO, opts->ca_file);
     if (req->no_proxy)
         curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-    else if (req->proxy != NULL)
-        curl_easy_setopt(curl, CURLOPT_PROXY, req->proxy);
+    else if (opts->proxy != NULL)
+        curl_easy_setopt(curl, CURLOPT_PROXY, opts->proxy);
 }
 
 static bool
@@ -210,57 +233,200 @@ http_transient(CURLcode rc)
     }
 }
 
-enum http_result
-http_request(const struct http_request *req, struct http_response *resp, char *err, size_t errlen)
+struct http_client *
+http_client_new(const struct http_options *opts)
 {
-    memset(resp, 0, sizeof(*resp));
-    CURL *curl = curl_easy_init();
-    if (curl == NULL) {
+    struct http_client *c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return NULL;
+    c->opts = opts;
+    c->multi = curl_multi_init();
+    if (c->multi == NULL) {
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void
+http_client_free(struct http_client *c)
+{
+    if (c == NULL)
+        return;
+    while (c->done_head != NULL) {
+        void *tag;
+        char err[8];
+        struct http_response resp;
+        if (http_finish(c->done_head, &resp, &tag, err, sizeof(err)) == HTTP_DONE)
+            http_response_free(&resp);
+    }
+    curl_multi_cleanup(c->multi);
+    free(c);
+}
+
+const struct http_options *
+http_client_options(const struct http_client *c)
+{
+    return c->opts;
+}
+
+static void
+http_transfer_free(struct http_transfer *t)
+{
+    curl_slist_free_all(t->headers);
+    curl_easy_cleanup(t->curl);
+    http_response_free(&t->resp);
+    free(t);
+}
+
+struct http_transfer *
+http_start(struct http_client *c, const struct http_request *req, void *tag, char *err,
+           size_t errlen)
+{
+    struct http_transfer *t = calloc(1, sizeof(*t));
+    if (t == NULL || (t->curl = curl_easy_init()) == NULL) {
+        free(t);
         snprintf(err, errlen, "cannot initialise libcurl");
-        return HTTP_FAILED;
+        return NULL;
     }
-    char curl_err[CURL_ERROR_SIZE] = "";
-    struct http_transfer t = {.resp = resp, .verbose = req->verbose};
+    t->verbose = c->opts->verbose;
+    t->method = req->method != NULL ? req->method : "GET";
+    t->tag = tag;
     bool failed;
-    struct curl_slist *headers = http_header_list(req, &failed);
+    t->headers = http_header_list(req, t->verbose, &failed);
     if (failed) {
-        curl_slist_free_all(headers);
-        curl_easy_cleanup(curl);
+        http_transfer_free(t);
         snprintf(err, errlen, "out of memory");
-        return HTTP_FAILED;
+        return NULL;
     }
-    http_configure(curl, req, &t, headers);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
-    if (req->verbose >= 2)
-        fprintf(stderr, "%s %s\n", req->method != NULL ? req->method : "GET", req->url);
+    http_configure(t->curl, req, c->opts, t);
+    if (t->verbose >= 2)
+        fprintf(stderr, "%s %s\n", t->method, req->url);
+    if (curl_multi_add_handle(c->multi, t->curl) != CURLM_OK) {
+        http_transfer_free(t);
+        snprintf(err, errlen, "cannot start the request");
+        return NULL;
+    }
+    c->in_flight++;
+    return t;
+}
 
-    CURLcode rc = curl_easy_perform(curl);
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp->status);
-    curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME, &resp->seconds);
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
+/* Moves the transfers libcurl has finished to the done list. */
+static void
+http_collect(struct http_client *c)
+{
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(c->multi, &left)) != NULL) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        struct http_transfer *t = NULL;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+        t->rc = msg->data.result;
+        curl_multi_remove_handle(c->multi, t->curl);
+        c->in_flight--;
+        if (c->done_tail != NULL)
+            c->done_tail->next_done = t;
+        else
+            c->done_head = t;
+        c->done_tail = t;
+    }
+}
 
+static long
+http_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct http_transfer *
+http_next(struct http_client *c, long wait_ms)
+{
+    long until = http_now_ms() + (wait_ms > 0 ? wait_ms : 0);
+    for (;;) {
+        int running;
+        curl_multi_perform(c->multi, &running);
+        http_collect(c);
+        if (c->done_head != NULL) {
+            struct http_transfer *t = c->done_head;
+            c->done_head = t->next_done;
+            if (c->done_head == NULL)
+                c->done_tail = NULL;
+            t->next_done = NULL;
+            return t;
+        }
+        long left = until - http_now_ms();
+        if (c->in_flight == 0 || left <= 0)
+            return NULL;
+        curl_multi_poll(c->multi, NULL, 0, left > INT_MAX ? INT_MAX : (int)left, NULL);
+    }
+}
+
+enum http_result
+http_finish(struct http_transfer *t, struct http_response *resp, void **tag, char *err,
+            size_t errlen)
+{
+    *tag = t->tag;
+    curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &t->resp.status);
+    curl_easy_getinfo(t->curl, CURLINFO_TOTAL_TIME, &t->resp.seconds);
+    CURLcode rc = t->rc;
+    const char *why = t->curl_err[0] ? t->curl_err : curl_easy_strerror(rc);
     enum http_result result = HTTP_DONE;
     if (rc == CURLE_OPERATION_TIMEDOUT) {
         result = HTTP_TIMED_OUT;
-        snprintf(err, errlen, "%s", curl_err[0] ? curl_err : curl_easy_strerror(rc));
-    } else if (t.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+        snprintf(err, errlen, "%s", why);
+    } else if (t->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
         result = HTTP_FAILED;
         snprintf(err, errlen, "answer larger than %d bytes", HTTP_BODY_MAX);
-    } else if (t.headers_too_big) {
+    } else if (t->headers_too_big) {
         result = HTTP_FAILED;
         snprintf(err, errlen, "answer headers larger than %d bytes", HTTP_HEADERS_MAX);
     } else if (rc != CURLE_OK) {
         result = HTTP_FAILED;
-        resp->transient = http_transient(rc);
-        snprintf(err, errlen, "%s", curl_err[0] ? curl_err : curl_easy_strerror(rc));
+        snprintf(err, errlen, "%s", why);
     }
-    if (req->verbose >= 2 && result == HTTP_DONE)
+    *resp = t->resp;
+    resp->transient = result == HTTP_FAILED && http_transient(rc);
+    memset(&t->resp, 0, sizeof(t->resp));
+    if (t->verbose >= 2 && result == HTTP_DONE)
         fprintf(stderr, "HTTP %ld, %zu bytes in %.3f s%s%s\n", resp->status, resp->body.len,
                 resp->seconds, resp->request_id[0] ? ", request id " : "", resp->request_id);
     if (result != HTTP_DONE)
-        http_response_free(resp);
+        buf_free(&resp->body);
+    http_transfer_free(t);
     return result;
+}
+
+enum http_result
+http_request(struct http_client *c, const struct http_request *req, struct http_response *resp,
+             char *err, size_t errlen)
+{
+    memset(resp, 0, sizeof(*resp));
+    struct http_transfer *t = http_start(c, req, NULL, err, errlen);
+    if (t == NULL)
+        return HTTP_FAILED;
+    /* Other transfers may be in flight: set aside those that end first,
+     * and hand them back to http_next afterwards. */
+    struct http_transfer *done, *aside = NULL, *aside_tail = NULL;
+    while ((done = http_next(c, 1000)) != t) {
+        if (done == NULL)
+            continue;
+        if (aside_tail != NULL)
+            aside_tail->next_done = done;
+        else
+            aside = done;
+        aside_tail = done;
+    }
+    if (aside != NULL) {
+        aside_tail->next_done = c->done_head;
+        if (c->done_head == NULL)
+            c->done_tail = aside_tail;
+        c->done_head = aside;
+    }
+    void *tag;
+    return http_finish(t, resp, &tag, err, errlen);
 }
 
 void

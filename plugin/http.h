@@ -1,10 +1,16 @@
 /*
- * http.h - one HTTP(S) request with libcurl, nothing more.
+ * http.h - HTTP(S) with libcurl: one client per run, many requests.
+ *
+ * The client is a libcurl multi handle: every request of the run (STS,
+ * S3 Tables, metadata services) shares its connection pool and its
+ * cached CA store, and requests to one host are multiplexed over HTTP/2
+ * when the endpoint offers it. Requests run one at a time
+ * (http_request) or several at once (http_start + http_next).
  *
  * Certificates are always verified (TLS 1.2 or later), redirects are not
- * followed, the answer body is capped at HTTP_BODY_MAX, and libcurl's own
- * verbose trace is never enabled (it would print the Authorization
- * header). Proxies come from the usual environment variables.
+ * followed, the answer body is capped at HTTP_BODY_MAX and the headers
+ * at HTTP_HEADERS_MAX, and libcurl's own verbose trace is never enabled
+ * (it would print the Authorization header).
  */
 #ifndef HTTP_H
 #define HTTP_H
@@ -16,6 +22,14 @@
 
 #define HTTP_BODY_MAX (1024 * 1024)
 #define HTTP_HEADERS_MAX (64 * 1024)
+#define HTTP_USER_AGENT PACKAGE_NAME "/" PACKAGE_VERSION
+
+/* The network settings of the run, chosen once in main. */
+struct http_options {
+    const char *ca_file; /* NULL: the system store */
+    const char *proxy;   /* --proxy; NULL: the usual environment variables */
+    int verbose;         /* >= 2 logs requests, >= 3 headers (never secret ones) */
+};
 
 struct http_header {
     const char *name;
@@ -30,13 +44,9 @@ struct http_request {
     size_t body_len;
     const struct http_header *headers;
     size_t n_headers;
-    const char *ca_file; /* NULL: the system store */
-    const char *user_agent;
     bool allow_plain_http; /* only for a loopback endpoint */
     bool no_proxy;         /* link-local metadata services: never via a proxy */
-    const char *proxy;     /* --proxy; NULL: the usual environment variables */
     long timeout_ms;
-    int verbose; /* >= 3 logs headers (never secret ones) to stderr */
 };
 
 struct http_response {
@@ -64,9 +74,35 @@ int http_endpoint_parse(const char *url, struct http_endpoint *ep, char *err, si
 
 enum http_result { HTTP_DONE = 0, HTTP_FAILED = -1, HTTP_TIMED_OUT = -2 };
 
-/* HTTP_DONE when an answer (any status) arrived; otherwise err says why. */
-enum http_result http_request(const struct http_request *req, struct http_response *resp, char *err,
-                              size_t errlen);
+struct http_client;
+
+/* NULL when libcurl cannot be set up. opts must outlive the client. */
+struct http_client *http_client_new(const struct http_options *opts);
+void http_client_free(struct http_client *client);
+const struct http_options *http_client_options(const struct http_client *client);
+
+/* One request, start to end. HTTP_DONE when an answer (any status)
+ * arrived; otherwise err says why. */
+enum http_result http_request(struct http_client *client, const struct http_request *req,
+                              struct http_response *resp, char *err, size_t errlen);
+
+/* One request among several in flight: started, then handed back by
+ * http_next when it has ended. req (and what it points to) must live
+ * until then. */
+struct http_transfer;
+
+/* NULL with err when it cannot even start; tag is the caller's. */
+struct http_transfer *http_start(struct http_client *client, const struct http_request *req,
+                                 void *tag, char *err, size_t errlen);
+
+/* Drives the transfers in flight for up to wait_ms and returns one that
+ * has ended (NULL when none did in that time or none is in flight). */
+struct http_transfer *http_next(struct http_client *client, long wait_ms);
+
+/* The outcome of an ended transfer, as http_request gives it; frees the
+ * transfer and returns its tag in *tag. */
+enum http_result http_finish(struct http_transfer *t, struct http_response *resp, void **tag,
+                             char *err, size_t errlen);
 
 void http_response_free(struct http_response *resp);
 

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "credjson.h"
+#include "env.h"
 #include "http.h"
 
 #define IMDS_TOKEN_PATH "/latest/api/token"
@@ -24,21 +25,15 @@ struct imds_session {
     char *token;     /* NULL: IMDSv1 */
     long timeout_ms;
     int verbose;
+    struct http_client *http;
 };
-
-static bool
-imds_env_true(const char *name)
-{
-    const char *v = getenv(name);
-    return v != NULL && strcasecmp(v, "true") == 0;
-}
 
 static int
 imds_base_url(struct buf *base, char *err, size_t errlen)
 {
-    const char *endpoint = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
-    const char *mode = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
-    if (endpoint != NULL && *endpoint != '\0') {
+    const char *endpoint = env_get("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    const char *mode = env_get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
+    if (endpoint != NULL) {
         if (strncasecmp(endpoint, "http://", 7) != 0 && strncasecmp(endpoint, "https://", 8) != 0) {
             snprintf(err, errlen,
                      "instance metadata: AWS_EC2_METADATA_SERVICE_ENDPOINT is not an http:// or "
@@ -80,17 +75,15 @@ imds_send(const struct imds_session *s, const char *method, const char *path,
         .url = buf_str(&url),
         .headers = &header,
         .n_headers = header.value != NULL ? 1 : 0,
-        .user_agent = PACKAGE_NAME "/" PACKAGE_VERSION,
         .allow_plain_http = true, /* the service speaks http only */
         .no_proxy = true,
         .timeout_ms = s->timeout_ms,
-        .verbose = s->verbose,
     };
     enum http_result hr = HTTP_FAILED;
     if (buf_failed(&url))
         snprintf(why, whylen, "out of memory");
     else
-        hr = http_request(&req, resp, why, whylen);
+        hr = http_request(s->http, &req, resp, why, whylen);
     buf_free(&url);
     return hr;
 }
@@ -144,7 +137,7 @@ imds_fetch_token(struct imds_session *s, char *err, size_t errlen)
                  "instance metadata: the session token request was refused (HTTP 400)");
         return PROVIDER_ERROR;
     }
-    if (imds_env_true("AWS_EC2_METADATA_V1_DISABLED")) {
+    if (env_true("AWS_EC2_METADATA_V1_DISABLED")) {
         snprintf(err, errlen, "instance metadata: IMDSv1 fallback disabled and no IMDSv2 token");
         return PROVIDER_ERROR;
     }
@@ -261,19 +254,21 @@ imds_role_credentials(const struct imds_session *s, const char *role, time_t now
 }
 
 enum provider_result
-imds_credentials(long timeout_ms, time_t now, int verbose, struct credentials *out, char *err,
-                 size_t errlen)
+imds_credentials(struct http_client *http, long timeout_ms, time_t now, struct credentials *out,
+                 char *err, size_t errlen)
 {
+    int verbose = http_client_options(http)->verbose;
     memset(out, 0, sizeof(*out));
     if (err != NULL && errlen > 0)
         err[0] = '\0';
-    if (imds_env_true("AWS_EC2_METADATA_DISABLED")) {
+    if (env_true("AWS_EC2_METADATA_DISABLED")) {
         if (verbose >= 2)
             fprintf(stderr, "instance metadata: disabled by AWS_EC2_METADATA_DISABLED\n");
         return PROVIDER_ABSENT;
     }
     long ms = timeout_ms < IMDS_TIMEOUT_MS ? timeout_ms : IMDS_TIMEOUT_MS;
-    struct imds_session s = {.base = BUF_INIT, .timeout_ms = ms > 0 ? ms : 1, .verbose = verbose};
+    struct imds_session s = {
+        .base = BUF_INIT, .timeout_ms = ms > 0 ? ms : 1, .verbose = verbose, .http = http};
     char role[IMDS_ROLE_MAX + 1];
     enum provider_result r = PROVIDER_ERROR;
     if (imds_base_url(&s.base, err, errlen) == 0)

@@ -18,13 +18,14 @@
 #include <time.h>
 
 #include "credentials.h"
+#include "http.h"
 
 #define IMDS_TIMEOUT_MS 1000
 
 /* PROVIDER_ABSENT when disabled or unreachable (not on EC2);
  * PROVIDER_ERROR with err when the service answered but gave no usable
  * credentials (no role, expired, v1 refused...). */
-enum provider_result imds_credentials(long timeout_ms, time_t now, int verbose,
+enum provider_result imds_credentials(struct http_client *http, long timeout_ms, time_t now,
                                       struct credentials *out, char *err, size_t errlen);
 
 #endif

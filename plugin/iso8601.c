@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "civil.h"
+#include "text.h"
+
 /* Longest piece of the input quoted in an error message. */
 #define ISO8601_QUOTE_MAX 64
 
@@ -35,17 +38,12 @@ iso8601_fail(const struct iso8601_cursor *c, const char *fmt, ...)
 {
     char quoted[ISO8601_QUOTE_MAX + 4];
     char reason[128];
-    size_t len = strlen(c->text), n = len > ISO8601_QUOTE_MAX ? ISO8601_QUOTE_MAX : len;
     va_list ap;
 
     if (c->err == NULL || c->errlen == 0)
         return -1;
     /* One line, bounded: the input may be anything an API sent us. */
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)c->text[i];
-        quoted[i] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
-    }
-    strcpy(quoted + n, n < len ? "..." : "");
+    text_quote(quoted, sizeof quoted, c->text, strlen(c->text));
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
@@ -146,19 +144,6 @@ iso8601_parse_zone(struct iso8601_cursor *c, struct iso8601_fields *f)
     return 0;
 }
 
-static bool
-iso8601_leap_year(int year)
-{
-    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
-static int
-iso8601_days_in_month(int year, int month)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return month == 2 && iso8601_leap_year(year) ? 29 : days[month - 1];
-}
-
 static int
 iso8601_validate(const struct iso8601_cursor *c, const struct iso8601_fields *f)
 {
@@ -166,7 +151,7 @@ iso8601_validate(const struct iso8601_cursor *c, const struct iso8601_fields *f)
         return iso8601_fail(c, "year out of range");
     if (f->month < 1 || f->month > 12)
         return iso8601_fail(c, "month out of range");
-    if (f->day < 1 || f->day > iso8601_days_in_month(f->year, f->month))
+    if (f->day < 1 || f->day > civil_days_in_month(f->year, f->month))
         return iso8601_fail(c, "day out of range");
     if (f->hour > 23)
         return iso8601_fail(c, "hour out of range");
@@ -177,34 +162,6 @@ iso8601_validate(const struct iso8601_cursor *c, const struct iso8601_fields *f)
     if (f->offset_hour > 23 || f->offset_minute > 59)
         return iso8601_fail(c, "time zone offset out of range");
     return 0;
-}
-
-/* Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's
- * days_from_civil), so no timegm() and no TZ are involved. */
-static int64_t
-iso8601_days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/* The inverse: a day count to year, month and day. */
-static void
-iso8601_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
 }
 
 int
@@ -225,7 +182,7 @@ iso8601_parse(const char *text, struct iso8601_time *out, char *err, size_t errl
         return -1;
     /* A leap second ":60" simply counts on into the next minute. */
     int64_t offset = f.offset_sign * (f.offset_hour * 3600 + f.offset_minute * 60);
-    out->seconds = iso8601_days_from_civil(f.year, f.month, f.day) * 86400 + f.hour * 3600 +
+    out->seconds = civil_days_from_date(f.year, f.month, f.day) * 86400 + f.hour * 3600 +
                    f.minute * 60 + f.second - offset;
     out->nanos = f.nanos;
     return 0;
@@ -234,16 +191,11 @@ iso8601_parse(const char *text, struct iso8601_time *out, char *err, size_t errl
 void
 iso8601_format_utc(int64_t seconds, char *out, size_t outlen)
 {
-    int64_t days = seconds / 86400, rem = seconds % 86400, year;
-    int month, day;
+    int rem;
 
     if (out == NULL || outlen == 0)
         return;
-    if (rem < 0) {
-        rem += 86400;
-        days--;
-    }
-    iso8601_civil_from_days(days, &year, &month, &day);
-    snprintf(out, outlen, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02dZ", year, month, day,
-             (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+    struct civil_date d = civil_date_from_days(civil_days_from_seconds(seconds, &rem));
+    snprintf(out, outlen, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02dZ", d.year, d.month, d.day,
+             rem / 3600, rem / 60 % 60, rem % 60);
 }

@@ -8,9 +8,9 @@
 
 #include <json-c/json.h>
 
-#include "awserror.h"
 #include "iso8601.h"
 #include "jsonstrict.h"
+#include "text.h"
 
 static const char *const job_status_names[] = {"NotYetRun", "Successful", "Failed", "Disabled"};
 
@@ -50,7 +50,7 @@ decode_status(json_object *root, struct job_status *out, char *err, size_t errle
         }
     }
     char shown[68]; /* one line, whatever the answer held */
-    aws_text_sanitize(shown, sizeof(shown), s, strlen(s));
+    text_sanitize(shown, sizeof(shown), s, strlen(s));
     snprintf(err, errlen, "unknown status \"%s\"", shown);
     return -1;
 }

@@ -1,7 +1,7 @@
 /*
  * check_s3tables_expiration - is the record-expiration job of an Amazon
- * S3 Tables table healthy? One call to GetTableRecordExpirationJobStatus,
- * one plugin line, exit 0-3.
+ * S3 Tables table healthy (or of every table of a bucket)? Calls
+ * GetTableRecordExpirationJobStatus, prints one plugin line, exits 0-3.
  */
 #include "config.h"
 
@@ -13,9 +13,9 @@
 
 #include "api.h"
 #include "chain.h"
+#include "check.h"
 #include "credentials.h"
 #include "deadline.h"
-#include "evaluate.h"
 #include "options.h"
 #include "output.h"
 #include "sharedfiles.h"
@@ -24,27 +24,27 @@
 /* Everything the run owns, freed in one place whatever the outcome. */
 struct run {
     struct config cfg;
+    struct http_options net;
+    struct http_client *http;
     struct shared_files files;
     struct profile profile;
     struct target target;
     struct credentials creds;
-    struct job_status job;
+    struct buf out; /* what the check printed; the error in err when empty */
     char err[2048];
 };
 
 static int
-run_finish(struct run *run, enum state state, const struct report *report)
+run_finish(struct run *run, enum state state)
 {
-    struct buf out = BUF_INIT;
-    if (report != NULL)
-        output_format_report(report, &out);
-    else
-        output_format_message(state, run->err, &out);
-    fputs(buf_failed(&out) ? OUTPUT_PREFIX " UNKNOWN - out of memory\n" : buf_str(&out), stdout);
+    if (run->out.len == 0)
+        output_format_message(state, run->err, &run->out);
+    fputs(buf_failed(&run->out) ? OUTPUT_PREFIX " UNKNOWN - out of memory\n" : buf_str(&run->out),
+          stdout);
     fflush(stdout);
-    buf_free(&out);
-    job_status_free(&run->job);
+    buf_free(&run->out);
     credentials_free(&run->creds);
+    http_client_free(run->http);
     profile_free(&run->profile);
     shared_files_free(&run->files);
     options_free(&run->cfg);
@@ -82,14 +82,11 @@ run_chain_request(const struct run *run, const char *profile_name, bool explicit
         .role_arn = cfg->role_arn,
         .external_id = cfg->external_id,
         .role_session_name = cfg->role_session_name,
-        .sts = {.region = run->target.region,
+        .sts = {.http = run->http,
+                .region = run->target.region,
                 .endpoint_url = run->target.sts_endpoint_url,
-                .ca_file = run->target.ca_file,
-                .proxy = cfg->proxy,
                 .use_fips = run->target.use_fips,
-                .use_dualstack = run->target.use_dualstack,
-                .verbose = cfg->verbose},
-        .ca_file = run->target.ca_file,
+                .use_dualstack = run->target.use_dualstack},
     };
     return req;
 }
@@ -124,7 +121,7 @@ main(int argc, char **argv)
     deadline_start(cfg->timeout, cfg->timeout_state);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         snprintf(run.err, sizeof(run.err), "cannot initialise libcurl");
-        return run_finish(&run, STATE_UNKNOWN, NULL);
+        return run_finish(&run, STATE_UNKNOWN);
     }
 
     deadline_step(STEP_READING_CONFIG);
@@ -132,29 +129,24 @@ main(int argc, char **argv)
     bool explicit_profile;
     if (run_load_profile(&run, &profile_name, &explicit_profile) != 0 ||
         target_resolve(cfg, &run.profile, &run.target, run.err, sizeof(run.err)) != 0)
-        return run_finish(&run, STATE_UNKNOWN, NULL);
+        return run_finish(&run, STATE_UNKNOWN);
+    run.net = (struct http_options){run.target.ca_file, cfg->proxy, cfg->verbose};
+    if ((run.http = http_client_new(&run.net)) == NULL) {
+        snprintf(run.err, sizeof(run.err), "cannot initialise libcurl");
+        return run_finish(&run, STATE_UNKNOWN);
+    }
 
     deadline_step(STEP_CREDENTIALS);
     bool timed_out;
     struct chain_request creq = run_chain_request(&run, profile_name, explicit_profile);
     if (chain_resolve(&creq, time(NULL), &run.creds, &timed_out, run.err, sizeof(run.err)) != 0)
-        return run_finish(&run, timed_out ? run_timed_out(&run) : STATE_UNKNOWN, NULL);
+        return run_finish(&run, timed_out ? run_timed_out(&run) : STATE_UNKNOWN);
     if (cfg->verbose >= 1)
         run_log_setup(&run, profile_name);
 
-    deadline_step(STEP_CALLING_API);
-    struct api_call call = {run.target.endpoint_url, run.target.region, cfg->table_arn,
-                            run.target.ca_file,      cfg->proxy,        cfg->verbose};
-    double api_seconds = -1;
-    enum api_result ar =
-        api_get_job_status(&call, &run.creds, &run.job, &api_seconds, run.err, sizeof(run.err));
-    if (ar != API_OK)
-        return run_finish(&run, ar == API_TIMED_OUT ? run_timed_out(&run) : STATE_UNKNOWN, NULL);
-
-    deadline_step(STEP_REPORTING);
-    struct evaluation eval;
-    if (evaluate(&run.job, &cfg->eval, (int64_t)time(NULL), &eval, run.err, sizeof(run.err)) != 0)
-        return run_finish(&run, STATE_UNKNOWN, NULL);
-    struct report report = {cfg->table_arn, &run.job, &cfg->eval, &eval, api_seconds};
-    return run_finish(&run, eval.state, &report);
+    struct api_context api = {run.http, run.target.endpoint_url, run.target.region, &run.creds};
+    enum state state = cfg->mode == MODE_BUCKET ? check_bucket(&api, cfg, &run.out)
+                       : cfg->mode == MODE_LIST ? check_list(&api, cfg, &run.out)
+                                                : check_table(&api, cfg, &run.out);
+    return run_finish(&run, state);
 }

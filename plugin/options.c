@@ -11,6 +11,8 @@
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 
+#include "arn.h"
+
 enum long_only {
     OPT_REGION = 256,
     OPT_ENDPOINT_URL,
@@ -31,10 +33,25 @@ enum long_only {
     OPT_FIPS,
     OPT_DUALSTACK,
     OPT_PROXY,
+    OPT_NAMESPACE,
+    OPT_NAME,
+    OPT_INCLUDE,
+    OPT_EXCLUDE,
+    OPT_PARALLEL,
+    OPT_LIST_TABLES,
+    OPT_SHOW_CONFIGURATION,
 };
 
 static const struct option long_options[] = {
     {"table-arn", required_argument, NULL, 'a'},
+    {"table-bucket-arn", required_argument, NULL, 'b'},
+    {"namespace", required_argument, NULL, OPT_NAMESPACE},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"include", required_argument, NULL, OPT_INCLUDE},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"parallel", required_argument, NULL, OPT_PARALLEL},
+    {"list-tables", no_argument, NULL, OPT_LIST_TABLES},
+    {"show-configuration", no_argument, NULL, OPT_SHOW_CONFIGURATION},
     {"region", required_argument, NULL, OPT_REGION},
     {"endpoint-url", required_argument, NULL, OPT_ENDPOINT_URL},
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
@@ -66,9 +83,9 @@ static const struct option long_options[] = {
 void
 options_print_usage(void)
 {
-    puts("Usage: check_s3tables_expiration -a ARN [-w AGE] [-c AGE] [-t SECONDS[:STATE]]\n"
-         "         [--region REGION] [--endpoint-url URL] [--profile NAME] [-v]...\n"
-         "         [--extra-opts[=SECTION][@FILE]]\n"
+    puts("Usage: check_s3tables_expiration {-a TABLE_ARN | -b BUCKET_ARN [--namespace NS]\n"
+         "         [--name NAME | --include GLOB | --exclude GLOB | --list-tables]}\n"
+         "         [-w AGE] [-c AGE] [-t SECONDS[:STATE]] [--profile NAME] [-v]...\n"
          "Try 'check_s3tables_expiration --help' for all options.");
 }
 
@@ -79,9 +96,23 @@ options_print_help(void)
     puts("Checks the latest record-expiration job of an Amazon S3 Tables table\n"
          "(GetTableRecordExpirationJobStatus): its status and how long ago it ran.\n");
     options_print_usage();
-    puts("\nTable and endpoint:\n"
+    puts("\nTable(s):\n"
          "  -a, --table-arn ARN        the table, "
          "arn:aws:s3tables:REGION:ACCOUNT:bucket/B/table/ID\n"
+         "  -b, --table-bucket-arn ARN the table bucket, "
+         "arn:aws:s3tables:REGION:ACCOUNT:bucket/B;\n"
+         "                             alone: check every table of the bucket\n"
+         "      --namespace NS         with -b: only the tables of this namespace\n"
+         "      --name NAME            with -b and --namespace: the table NS.NAME (GetTable)\n"
+         "      --include GLOB         with -b: only tables whose NS.NAME matches (repeatable)\n"
+         "      --exclude GLOB         with -b: not the tables whose NS.NAME matches\n"
+         "                             (repeatable; shell globs: * ? [...])\n"
+         "      --parallel N           with -b: requests in flight at once, 1-64 (default 8)\n"
+         "      --list-tables          with -b: print the tables, one JSON object a line\n"
+         "                             ({\"namespace\",\"name\",\"tableARN\"}), and exit 0\n"
+         "      --show-configuration   also show the record-expiration configuration\n"
+         "                             (GetTableRecordExpirationConfiguration)\n"
+         "\nEndpoint and credentials:\n"
          "      --region REGION        region to call (default: the ARN's)\n"
          "      --endpoint-url URL     endpoint to call (default: AWS_ENDPOINT_URL_S3TABLES,\n"
          "                             AWS_ENDPOINT_URL, else "
@@ -128,7 +159,9 @@ options_print_help(void)
          "the default profile of ~/.aws/credentials and ~/.aws/config (static keys,\n"
          "role_arn with source_profile or credential_source, web_identity_token_file,\n"
          "credential_process); ECS/EKS container credentials; EC2 instance metadata.\n"
-         "Required IAM permission: s3tables:GetTableRecordExpirationJobStatus.\n"
+         "IAM permissions: s3tables:GetTableRecordExpirationJobStatus; with --name also\n"
+         "s3tables:GetTable; with -b alone or --list-tables s3tables:ListTables; with\n"
+         "--show-configuration s3tables:GetTableRecordExpirationConfiguration.\n"
          "\nExit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.");
 }
 
@@ -202,7 +235,84 @@ options_region(const char *text, char *err, size_t errlen)
 void
 options_free(struct config *cfg)
 {
+    free(cfg->include);
+    free(cfg->exclude);
     extra_opts_free(&cfg->extra);
+}
+
+/* Appends a --include/--exclude glob. */
+static int
+options_glob(const char ***list, size_t *n, const char *glob, const char *option, char *err,
+             size_t errlen)
+{
+    const char **grown = realloc(*list, (*n + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        snprintf(err, errlen, "%s: out of memory", option);
+        return -1;
+    }
+    grown[(*n)++] = glob;
+    *list = grown;
+    return 0;
+}
+
+static int
+options_parallel(struct config *cfg, const char *text, char *err, size_t errlen)
+{
+    char *end;
+    long n = strtol(text, &end, 10);
+    if (end == text || *end != '\0' || n < 1 || n > OPTIONS_MAX_PARALLEL) {
+        snprintf(err, errlen, "--parallel: invalid number '%.32s' (use 1-%d)", text,
+                 OPTIONS_MAX_PARALLEL);
+        return -1;
+    }
+    cfg->parallel = (int)n;
+    return 0;
+}
+
+/* Which tables: the options that name them must make one of the modes. */
+static int
+options_mode(struct config *cfg, char *err, size_t errlen)
+{
+    bool by_bucket = cfg->bucket_arn != NULL;
+    bool filters = cfg->n_include > 0 || cfg->n_exclude > 0;
+    if (cfg->table_arn != NULL && (by_bucket || cfg->namespace_name != NULL ||
+                                   cfg->table_name != NULL || filters || cfg->mode == MODE_LIST)) {
+        snprintf(err, errlen,
+                 "-a/--table-arn names one table: it cannot be combined with "
+                 "--table-bucket-arn, --namespace, --name, --include, --exclude or --list-tables");
+        return -1;
+    }
+    if (cfg->table_arn != NULL) {
+        cfg->mode = MODE_TABLE_ARN;
+        return 0;
+    }
+    if (!by_bucket) {
+        if (cfg->namespace_name != NULL || cfg->table_name != NULL || filters ||
+            cfg->mode == MODE_LIST)
+            snprintf(err, errlen, "%s needs -b/--table-bucket-arn",
+                     cfg->mode == MODE_LIST        ? "--list-tables"
+                     : cfg->table_name != NULL     ? "--name"
+                     : cfg->namespace_name != NULL ? "--namespace"
+                                                   : "--include/--exclude");
+        else
+            snprintf(err, errlen, "missing -a/--table-arn");
+        return -1;
+    }
+    if (cfg->table_name != NULL) {
+        if (cfg->namespace_name == NULL || filters || cfg->mode == MODE_LIST) {
+            snprintf(err, errlen, "%s",
+                     cfg->namespace_name == NULL
+                         ? "--name needs --namespace"
+                         : "--name names one table: it cannot be combined with --include, "
+                           "--exclude or --list-tables");
+            return -1;
+        }
+        cfg->mode = MODE_TABLE_NAME;
+        return 0;
+    }
+    if (cfg->mode != MODE_LIST)
+        cfg->mode = MODE_BUCKET;
+    return 0;
 }
 
 static int
@@ -247,6 +357,7 @@ options_defaults(struct config *cfg)
     cfg->eval.status_state[JOB_DISABLED] = STATE_WARNING;
     cfg->timeout = OPTIONS_DEFAULT_TIMEOUT;
     cfg->timeout_state = STATE_UNKNOWN;
+    cfg->parallel = OPTIONS_DEFAULT_PARALLEL;
 }
 
 /* Applies one option; 0 to go on, 1 to exit after help/version, -1 on error. */
@@ -257,6 +368,27 @@ options_apply(struct config *cfg, int opt, const char *arg, char *err, size_t er
     switch (opt) {
     case 'a':
         cfg->table_arn = arg;
+        return 0;
+    case 'b':
+        cfg->bucket_arn = arg;
+        return 0;
+    case OPT_NAMESPACE:
+        cfg->namespace_name = arg;
+        return arn_name_valid(arg, "namespace", err, errlen) ? 0 : -1;
+    case OPT_NAME:
+        cfg->table_name = arg;
+        return arn_name_valid(arg, "table name", err, errlen) ? 0 : -1;
+    case OPT_INCLUDE:
+        return options_glob(&cfg->include, &cfg->n_include, arg, "--include", err, errlen);
+    case OPT_EXCLUDE:
+        return options_glob(&cfg->exclude, &cfg->n_exclude, arg, "--exclude", err, errlen);
+    case OPT_PARALLEL:
+        return options_parallel(cfg, arg, err, errlen);
+    case OPT_LIST_TABLES:
+        cfg->mode = MODE_LIST;
+        return 0;
+    case OPT_SHOW_CONFIGURATION:
+        cfg->show_configuration = true;
         return 0;
     case OPT_REGION:
         cfg->region = arg;
@@ -344,7 +476,7 @@ options_parse(int argc, char **argv, struct config *cfg, char *err, size_t errle
     opterr = 0;
     optind = 0; /* glibc: 0 also resets the position inside "-abc" clusters */
     int opt;
-    while ((opt = getopt_long(argc, argv, ":a:w:c:t:vhV", long_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":a:b:w:c:t:vhV", long_options, NULL)) != -1) {
         if (opt == '?' || opt == ':') {
             char shortopt[3] = {'-', (char)optopt, '\0'};
             const char *name = optopt > 0 && optopt < 128 ? shortopt : argv[optind - 1];
@@ -362,10 +494,8 @@ options_parse(int argc, char **argv, struct config *cfg, char *err, size_t errle
         snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
         return OPTIONS_ERROR;
     }
-    if (cfg->table_arn == NULL) {
-        snprintf(err, errlen, "missing -a/--table-arn");
+    if (options_mode(cfg, err, errlen) != 0)
         return OPTIONS_ERROR;
-    }
     char why[256];
     struct threshold *age = &cfg->eval.age;
     if (!age->has_warning && options_threshold(age, false, OPTIONS_DEFAULT_WARNING,

@@ -21,8 +21,29 @@
 #define OPTIONS_DEFAULT_WARNING "48h"
 #define OPTIONS_DEFAULT_CRITICAL "72h"
 
+/* What the run checks, from the options that name the table(s). */
+enum check_mode {
+    MODE_TABLE_ARN,  /* -a ARN */
+    MODE_TABLE_NAME, /* --table-bucket-arn --namespace --name: GetTable, then the check */
+    MODE_BUCKET,     /* --table-bucket-arn [--namespace]: every table, one summary */
+    MODE_LIST        /* --list-tables: one JSON line per table, no check */
+};
+
+#define OPTIONS_DEFAULT_PARALLEL 8
+#define OPTIONS_MAX_PARALLEL 64
+
 struct config {
+    enum check_mode mode;
     const char *table_arn;
+    const char *bucket_arn;     /* --table-bucket-arn */
+    const char *namespace_name; /* --namespace */
+    const char *table_name;     /* --name */
+    const char **include;       /* --include globs on NAMESPACE.NAME */
+    size_t n_include;
+    const char **exclude; /* --exclude globs */
+    size_t n_exclude;
+    int parallel;             /* --parallel: requests in flight in bucket mode */
+    bool show_configuration;  /* --show-configuration */
     const char *region;       /* NULL: from the ARN */
     const char *endpoint_url; /* NULL: from the environment or the region */
     const char *ca_file;      /* NULL: AWS_CA_BUNDLE or the system store */

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "awserror.h"
 #include "human.h"
 #include "iso8601.h"
+#include "text.h"
 
 #define SUMMARY_FAILURE_MAX 48 /* the first line stays under about 100 characters */
 #define LONG_FAILURE_MAX 1024
@@ -51,12 +51,12 @@ output_summary(const struct report *r, struct buf *out)
     output_summary_metrics(job, out);
     if (job->failure_message != NULL && job->failure_message[0] != '\0') {
         char msg[SUMMARY_FAILURE_MAX];
-        aws_text_sanitize(msg, sizeof(msg), job->failure_message, strlen(job->failure_message));
+        text_sanitize(msg, sizeof(msg), job->failure_message, strlen(job->failure_message));
         buf_printf(out, ": %s", msg);
     }
 }
 
-static void
+void
 output_perf_range(const struct threshold *t, struct buf *out)
 {
     char text[128]; /* range_format writes at most about 60 characters */
@@ -96,6 +96,8 @@ output_perfdata(const struct report *r, struct buf *out)
     output_perf_metric("deleted_records", &r->job->deleted_records, "", &r->cfg->records, out);
     output_perf_metric("deleted_files", &r->job->deleted_files, "", &r->cfg->files, out);
     output_perf_metric("removed_bytes", &r->job->removed_bytes, "B", &r->cfg->bytes, out);
+    if (r->config != NULL && r->config->state == EXPIRATION_ENABLED && r->config->has_days)
+        buf_printf(out, " retention_days=%lld;;;0", (long long)r->config->days);
     if (r->api_seconds >= 0)
         buf_printf(out, " time=%.3fs;;;0", r->api_seconds);
     if (out->len == empty && !buf_failed(out)) {
@@ -140,6 +142,22 @@ output_check_value(const struct report *r, enum eval_check c, char *text, size_t
     }
 }
 
+void
+output_reason(const struct report *r, enum eval_check c, char *text, size_t len)
+{
+    enum state s = r->eval->check_state[c];
+    if (c == CHECK_STATUS) {
+        snprintf(text, len, "job status %s", job_status_name(r->job->status));
+        return;
+    }
+    const struct threshold *t = output_threshold_of(r->cfg, c);
+    char value[32];
+    output_check_value(r, c, value, sizeof(value));
+    snprintf(text, len, "%s %s is outside the %s range %s", check_labels[c], value,
+             s == STATE_CRITICAL ? "critical" : "warning",
+             s == STATE_CRITICAL ? t->critical_text : t->warning_text);
+}
+
 /* One line per check that is not OK, saying why. */
 static void
 output_reasons(const struct report *r, struct buf *out)
@@ -148,16 +166,30 @@ output_reasons(const struct report *r, struct buf *out)
         enum state s = r->eval->check_state[c];
         if (s == STATE_OK)
             continue;
-        if (c == CHECK_STATUS) {
-            buf_printf(out, "%s: job status %s\n", state_name(s), job_status_name(r->job->status));
-            continue;
-        }
-        const struct threshold *t = output_threshold_of(r->cfg, (enum eval_check)c);
-        char value[32];
-        output_check_value(r, (enum eval_check)c, value, sizeof(value));
-        buf_printf(out, "%s: %s %s is outside the %s range %s\n", state_name(s), check_labels[c],
-                   value, s == STATE_CRITICAL ? "critical" : "warning",
-                   s == STATE_CRITICAL ? t->critical_text : t->warning_text);
+        char reason[256];
+        output_reason(r, (enum eval_check)c, reason, sizeof(reason));
+        buf_printf(out, "%s: %s\n", state_name(s), reason);
+    }
+}
+
+void
+output_config_text(const struct expiration_config *config, const char *error, char *text,
+                   size_t len)
+{
+    if (config == NULL) {
+        char why[400];
+        text_sanitize(why, sizeof(why), error != NULL ? error : "",
+                      error != NULL ? strlen(error) : 0);
+        snprintf(text, len, "unknown (%s)", why);
+    } else if (config->state == EXPIRATION_NONE) {
+        snprintf(text, len, "none");
+    } else if (config->state == EXPIRATION_DISABLED) {
+        snprintf(text, len, "disabled");
+    } else if (config->has_days) {
+        snprintf(text, len, "enabled, records expire after %lld day%s", (long long)config->days,
+                 config->days == 1 ? "" : "s");
+    } else {
+        snprintf(text, len, "enabled");
     }
 }
 
@@ -165,7 +197,10 @@ static void
 output_details(const struct report *r, struct buf *out)
 {
     const struct job_status *job = r->job;
-    buf_printf(out, "table: %s\n", r->table_arn);
+    if (r->table_label != NULL)
+        buf_printf(out, "table: %s (%s)\n", r->table_label, r->table_arn);
+    else
+        buf_printf(out, "table: %s\n", r->table_arn);
     buf_printf(out, "status: %s\n", job_status_name(job->status));
     if (job->has_last_run) {
         char when[32], age[32];
@@ -186,13 +221,17 @@ output_details(const struct report *r, struct buf *out)
     }
     if (job->failure_message != NULL) {
         char msg[LONG_FAILURE_MAX];
-        aws_text_sanitize(msg, sizeof(msg), job->failure_message, strlen(job->failure_message));
+        text_sanitize(msg, sizeof(msg), job->failure_message, strlen(job->failure_message));
         buf_printf(out, "failure message: %s\n", msg);
+    }
+    if (r->config != NULL || r->config_error != NULL) {
+        char text[512];
+        output_config_text(r->config, r->config_error, text, sizeof(text));
+        buf_printf(out, "configuration: %s\n", text);
     }
 }
 
-/* Drops whole lines past OUTPUT_MAX; line 1 (with the perfdata) stays. */
-static void
+void
 output_cap(struct buf *out)
 {
     if (buf_failed(out) || out->len <= OUTPUT_MAX)
@@ -220,6 +259,6 @@ void
 output_format_message(enum state s, const char *message, struct buf *out)
 {
     char line[OUTPUT_MAX - 64];
-    aws_text_sanitize(line, sizeof(line), message, strlen(message));
+    text_sanitize(line, sizeof(line), message, strlen(message));
     buf_printf(out, "%s %s - %s\n", OUTPUT_PREFIX, state_name(s), line);
 }

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 /* Thresholds beyond an exabyte or 30 billion years mean nothing, and within
  * this bound range_format's fixed-point text stays short and exponent-free. */
 #define RANGE_MAX 1e18
@@ -63,21 +65,6 @@ range_is_letter(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* Copies s[0..len) for an error message: one line, bounded, printable. */
-static void
-range_quote(char *dst, size_t dstlen, const char *s, size_t len)
-{
-    size_t n = len > RANGE_QUOTE_MAX ? RANGE_QUOTE_MAX : len;
-    size_t i;
-    for (i = 0; i < n && i + 4 < dstlen; i++) {
-        unsigned char c = (unsigned char)s[i];
-        dst[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-    }
-    dst[i] = '\0';
-    if (n < len)
-        strcat(dst, "...");
-}
-
 static int range_fail(const struct range_ctx *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -90,7 +77,7 @@ range_fail(const struct range_ctx *c, const char *fmt, ...)
 
     if (c->err == NULL || c->errlen == 0)
         return -1;
-    range_quote(quoted, sizeof quoted, c->text, strlen(c->text));
+    text_quote(quoted, sizeof quoted, c->text, strlen(c->text));
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
@@ -178,7 +165,7 @@ range_suffix_factor(const struct range_ctx *c, const char *s, size_t len, double
     *factor = 1;
     if (len == 0)
         return 0;
-    range_quote(quoted, sizeof quoted, s, len);
+    text_quote(quoted, sizeof quoted, s, len);
     switch (c->unit) {
     case RANGE_UNIT_DURATION:
         if (range_suffix_lookup(range_durations, s, len, false, factor) == 0)
@@ -204,7 +191,7 @@ range_endpoint(const struct range_ctx *c, const char *s, size_t len, double *out
     size_t end = num;
     double value, factor;
 
-    range_quote(quoted, sizeof quoted, s, len);
+    text_quote(quoted, sizeof quoted, s, len);
     if (len == 1 && *s == '~')
         return range_fail(c, "\"~\" (minus infinity) is only allowed as start");
     if (num == 0)

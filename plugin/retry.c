@@ -4,7 +4,6 @@
 
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/rand.h>
 
@@ -93,12 +92,7 @@ retry_random01(void)
 }
 
 bool
-retry_wait(int attempt, enum retry_kind kind, long left_ms, long *delay_ms)
+retry_plan(int attempt, enum retry_kind kind, long left_ms, long *delay_ms)
 {
-    if (!retry_decide(attempt, kind, left_ms, retry_random01(), delay_ms))
-        return false;
-    struct timespec ts = {*delay_ms / 1000, (*delay_ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
-    return true;
+    return retry_decide(attempt, kind, left_ms, retry_random01(), delay_ms);
 }

@@ -31,7 +31,7 @@ long retry_backoff_ms(int failed_attempts, double random01);
  * the deadline left: whether to try again, and after how long. Pure. */
 bool retry_decide(int attempt, enum retry_kind kind, long left_ms, double random01, long *delay_ms);
 
-/* retry_decide with a random draw, and the sleep. For the I/O modules. */
-bool retry_wait(int attempt, enum retry_kind kind, long left_ms, long *delay_ms);
+/* retry_decide with a random draw. For the request layer, which waits. */
+bool retry_plan(int attempt, enum retry_kind kind, long left_ms, long *delay_ms);
 
 #endif

@@ -10,8 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-
 #include "buf.h"
 
 #define SHARED_FILE_MAX (1024 * 1024) /* a config file is never this big */
@@ -65,18 +63,14 @@ shared_read(const char *path, char **text, char *err, size_t errlen)
         return -1;
     }
     struct buf b = BUF_INIT;
-    char chunk[4096];
-    ssize_t n;
-    while ((n = read(fd, chunk, sizeof(chunk))) > 0 && b.len <= SHARED_FILE_MAX)
-        buf_append(&b, chunk, (size_t)n);
+    int rc = buf_read_fd(&b, fd, SHARED_FILE_MAX);
     int saved = errno;
-    OPENSSL_cleanse(chunk, sizeof(chunk));
     close(fd);
-    if (n < 0 || b.len > SHARED_FILE_MAX || buf_failed(&b)) {
+    if (rc != 0) {
         snprintf(err, errlen, "cannot read %s: %s", path,
-                 n < 0                     ? strerror(saved)
-                 : b.len > SHARED_FILE_MAX ? "larger than 1 MiB"
-                                           : "out of memory");
+                 rc > 0           ? "larger than 1 MiB"
+                 : buf_failed(&b) ? "out of memory"
+                                  : strerror(saved));
         buf_free(&b);
         return -1;
     }

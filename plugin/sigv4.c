@@ -7,6 +7,7 @@
 #include "sigv4.h"
 
 #include "buf.h"
+#include "civil.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -530,30 +531,17 @@ put_digits(char *p, int64_t v, int width)
         p[i] = (char)('0' + v % 10);
 }
 
-/* Civil date from days since 1970-01-01 (H. Hinnant's algorithm): pure
- * arithmetic, so no gmtime_r, no locale and no time zone. Years outside
- * 0000-9999 do not fit the format and are written modulo 10000. */
+/* The date comes from civil.h's arithmetic, so no gmtime_r, no locale and
+ * no time zone. Years outside 0000-9999 do not fit the format and are
+ * written modulo 10000. */
 void
 sigv4_amz_date(time_t t, char out[17])
 {
-    int64_t secs = (int64_t)t;
-    int64_t days = secs / 86400, rem = secs % 86400;
-    if (rem < 0) {
-        rem += 86400;
-        days--;
-    }
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t day = doy - (153 * mp + 2) / 5 + 1;
-    int64_t month = mp < 10 ? mp + 3 : mp - 9;
-    int64_t year = yoe + era * 400 + (month <= 2);
-    put_digits(out, (year % 10000 + 10000) % 10000, 4);
-    put_digits(out + 4, month, 2);
-    put_digits(out + 6, day, 2);
+    int rem;
+    struct civil_date d = civil_date_from_days(civil_days_from_seconds((int64_t)t, &rem));
+    put_digits(out, (d.year % 10000 + 10000) % 10000, 4);
+    put_digits(out + 4, d.month, 2);
+    put_digits(out + 6, d.day, 2);
     out[8] = 'T';
     put_digits(out + 9, rem / 3600, 2);
     put_digits(out + 11, rem / 60 % 60, 2);

@@ -2,9 +2,9 @@
  * sts.h - AWS STS AssumeRole (signed) and AssumeRoleWithWebIdentity
  * (unsigned), query protocol: POST / with a form body, XML answers.
  *
- * Endpoint: AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL, else the
- * profile's endpoint_url (passed in), else the regional
- * https://sts[-fips].REGION.<partition suffix>. Bounded by the run's
+ * Endpoint: the configured one (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL or
+ * the profile's endpoint_url, chosen by target.h and passed in), else
+ * the regional https://sts[-fips].REGION.<partition suffix> (endpoint.h). Bounded by the run's
  * deadline. Errors read "assume role ARN: Code: message (HTTP nnn)".
  */
 #ifndef STS_H
@@ -15,15 +15,14 @@
 #include <time.h>
 
 #include "credentials.h"
+#include "http.h"
 
 struct sts_context {
+    struct http_client *http;
     const char *region;       /* signing region and regional endpoint */
-    const char *endpoint_url; /* NULL: from the environment or the region */
-    const char *ca_file;      /* NULL: the system store */
-    const char *proxy;        /* --proxy, or NULL */
+    const char *endpoint_url; /* configured endpoint; NULL: from the region */
     bool use_fips;
     bool use_dualstack;
-    int verbose;
 };
 
 struct sts_assume_role {

@@ -11,8 +11,8 @@
 #include <libxml/tree.h>
 #include <openssl/crypto.h>
 
-#include "awserror.h"
 #include "iso8601.h"
+#include "text.h"
 
 /* STS answers are a few KiB; anything near this is not STS. */
 #define STSXML_MAX (1024 * 1024)
@@ -67,7 +67,7 @@ stsxml_parse(const char *xml, size_t len, char *err, size_t errlen)
             size_t n = strlen(e->message);
             while (n > 0 && (e->message[n - 1] == '\n' || e->message[n - 1] == ' '))
                 n--;
-            aws_text_sanitize(why, sizeof(why), e->message, n);
+            text_sanitize(why, sizeof(why), e->message, n);
         }
         snprintf(err, errlen, "answer is not XML%s%s", why[0] ? ": " : "", why);
     }
@@ -179,7 +179,7 @@ stsxml_fill(const xmlNode *creds_node, struct credentials *out, char *err, size_
     char why[128];
     if (iso8601_parse(text[3], &expiration, why, sizeof(why)) != 0) {
         char shown[64];
-        aws_text_sanitize(shown, sizeof(shown), text[3], strlen(text[3]));
+        text_sanitize(shown, sizeof(shown), text[3], strlen(text[3]));
         snprintf(err, errlen, "invalid Expiration '%s' in the answer: %s", shown, why);
         goto done;
     }
@@ -238,10 +238,9 @@ stsxml_decode_error(const char *xml, size_t len, struct sts_error *out)
     if (code_text != NULL && code_text[0] != '\0') {
         xmlNodePtr message = stsxml_child(error, "Message");
         char *message_text = message != NULL ? stsxml_text(message) : NULL;
-        aws_text_sanitize(out->code, sizeof(out->code), code_text, strlen(code_text));
+        text_sanitize(out->code, sizeof(out->code), code_text, strlen(code_text));
         if (message_text != NULL)
-            aws_text_sanitize(out->message, sizeof(out->message), message_text,
-                              strlen(message_text));
+            text_sanitize(out->message, sizeof(out->message), message_text, strlen(message_text));
         stsxml_text_free(message_text);
         rc = 0;
     }

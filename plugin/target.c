@@ -9,13 +9,7 @@
 #include <strings.h>
 
 #include "endpoint.h"
-
-static const char *
-env_value(const char *name)
-{
-    const char *v = getenv(name);
-    return v != NULL && *v != '\0' ? v : NULL;
-}
+#include "env.h"
 
 static const char *
 first_set(const char *a, const char *b, const char *c)
@@ -31,10 +25,11 @@ target_region(const struct config *cfg, const struct profile *profile, struct ta
     if (region == NULL && out->arn.region[0] != '\0')
         region = out->arn.region;
     if (region == NULL)
-        region = first_set(profile_get(profile, "region"), env_value("AWS_REGION"),
-                           env_value("AWS_DEFAULT_REGION"));
+        region = first_set(profile_get(profile, "region"), env_get("AWS_REGION"),
+                           env_get("AWS_DEFAULT_REGION"));
     if (region == NULL) {
-        snprintf(err, errlen, "no region: the table ARN has none; use --region");
+        snprintf(err, errlen, "no region: the %s ARN has none; use --region",
+                 cfg->table_arn != NULL ? "table" : "table bucket");
         return -1;
     }
     size_t n = strlen(region);
@@ -46,26 +41,22 @@ target_region(const struct config *cfg, const struct profile *profile, struct ta
     return 0;
 }
 
-static bool
-target_ignore_configured_endpoints(void)
-{
-    const char *ignore = env_value("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
-    return ignore != NULL && strcasecmp(ignore, "true") == 0;
-}
-
+/* A configured endpoint for a service: AWS_ENDPOINT_URL_<SERVICE>, else
+ * AWS_ENDPOINT_URL, else the profile's endpoint_url; none of them when
+ * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true. */
 static const char *
-target_configured_endpoint(const struct profile *profile)
+target_configured_endpoint(const struct profile *profile, const char *service_variable)
 {
-    if (target_ignore_configured_endpoints())
+    if (env_true("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))
         return NULL;
-    return first_set(env_value("AWS_ENDPOINT_URL_S3TABLES"), env_value("AWS_ENDPOINT_URL"),
+    return first_set(env_get(service_variable), env_get("AWS_ENDPOINT_URL"),
                      profile_get(profile, "endpoint_url"));
 }
 
 bool
 target_setting_true(const struct profile *profile, const char *env_name, const char *profile_key)
 {
-    const char *v = env_value(env_name);
+    const char *v = env_get(env_name);
     if (v == NULL)
         v = profile_get(profile, profile_key);
     return v != NULL && strcasecmp(v, "true") == 0;
@@ -76,7 +67,8 @@ target_resolve(const struct config *cfg, const struct profile *profile, struct t
                char *err, size_t errlen)
 {
     memset(out, 0, sizeof(*out));
-    if (arn_parse(cfg->table_arn, &out->arn, err, errlen) != 0)
+    if (cfg->table_arn != NULL ? arn_parse(cfg->table_arn, &out->arn, err, errlen) != 0
+                               : arn_parse_bucket(cfg->bucket_arn, &out->arn, err, errlen) != 0)
         return -1;
     if (target_region(cfg, profile, out, err, errlen) != 0)
         return -1;
@@ -90,8 +82,9 @@ target_resolve(const struct config *cfg, const struct profile *profile, struct t
         .region = out->region,
         .use_fips = out->use_fips,
         .use_dualstack = out->use_dualstack,
-        .endpoint =
-            cfg->endpoint_url != NULL ? cfg->endpoint_url : target_configured_endpoint(profile),
+        .endpoint = cfg->endpoint_url != NULL
+                        ? cfg->endpoint_url
+                        : target_configured_endpoint(profile, "AWS_ENDPOINT_URL_S3TABLES"),
     };
     char why[256];
     if (endpoint_resolve(&ep, out->endpoint_url, sizeof(out->endpoint_url), why, sizeof(why)) !=
@@ -99,11 +92,8 @@ target_resolve(const struct config *cfg, const struct profile *profile, struct t
         snprintf(err, errlen, "cannot choose an endpoint: %s", why);
         return -1;
     }
-    /* Environment variables for STS are read by the STS module itself. */
-    if (!target_ignore_configured_endpoints() && env_value("AWS_ENDPOINT_URL_STS") == NULL &&
-        env_value("AWS_ENDPOINT_URL") == NULL)
-        out->sts_endpoint_url = profile_get(profile, "endpoint_url");
+    out->sts_endpoint_url = target_configured_endpoint(profile, "AWS_ENDPOINT_URL_STS");
     out->ca_file =
-        first_set(cfg->ca_file, env_value("AWS_CA_BUNDLE"), profile_get(profile, "ca_bundle"));
+        first_set(cfg->ca_file, env_get("AWS_CA_BUNDLE"), profile_get(profile, "ca_bundle"));
     return 0;
 }

@@ -26,7 +26,7 @@ struct target {
     char region[64];
     char endpoint_url[1024];
     const char *ca_file;          /* NULL: the system store */
-    const char *sts_endpoint_url; /* the profile's endpoint_url, when it applies to STS */
+    const char *sts_endpoint_url; /* configured for STS, as endpoint_url is for S3 Tables */
     bool use_fips;                /* --fips, AWS_USE_FIPS_ENDPOINT, use_fips_endpoint */
     bool use_dualstack; /* --dualstack, AWS_USE_DUALSTACK_ENDPOINT, use_dualstack_endpoint */
 };

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -45,6 +45,8 @@ ARN = "arn:aws:s3tables:us-west-2:111122223333:bucket/b/table/t1"
 AWS_HOST = "s3tables.us-west-2.amazonaws.com"
 OP = mock_aws.OPERATION_PATH
 CORAL = "http://internal.amazon.com/coral/com.amazon.coral.service/"
+BUCKET = "arn:aws:s3tables:us-west-2:111122223333:bucket/selftest-bucket"
+OTHER_BUCKET = "arn:aws:s3tables:us-west-2:111122223333:bucket/other-bucket"
 
 
 # --------------------------------------------------------------------------
@@ -57,11 +59,34 @@ def op_target(arn=ARN):
     return f"{OP}?tableArn={quote(arn, safe='')}"
 
 
+def query_target(path, **params):
+    """path plus the params, RFC 3986-encoded as the plugin sends them."""
+    return path + (f"?{urlencode(params, quote_via=quote)}" if params else "")
+
+
+def tables_target(bucket, **params):
+    """Path and query of a ListTables call: the bucket ARN is one URI label."""
+    return query_target(mock_aws.LIST_TABLES_PATH + quote(bucket, safe=""), **params)
+
+
+def config_target(arn):
+    return query_target(mock_aws.CONFIG_PATH, tableArn=arn)
+
+
+class SinglyEncodedPathSigV4Auth(SigV4Auth):
+    """A WRONG signer for s3tables: it signs the path as sent ('%3A'), as
+    S3 does, instead of encoding it once more ('%253A') as SigV4 demands
+    for every other service."""
+
+    def _normalize_url_path(self, path):
+        return path
+
+
 def sign(host, target, key=KEY, secret=SECRET, token=None, region=REGION,
-         service="s3tables", when=None, params=None):
+         service="s3tables", when=None, params=None, signer_class=SigV4Auth):
     """Headers botocore would send; when= pins the signing clock."""
     creds = Credentials(key, secret, token)
-    signer = (SigV4Auth(creds, service, region) if when is None
+    signer = (signer_class(creds, service, region) if when is None
               else mock_aws.PinnedClockSigV4Auth(creds, service, region, when))
     request = AWSRequest("GET", f"https://{host}{target}", params=params)
     request.headers["Host"] = host
@@ -464,6 +489,403 @@ def check_proxy(t, c):
         t.is_(status, 405, "non-CONNECT request to the proxy -> 405")
 
 
+def check_model_operations(t):
+    """ERROR_STATUS knows every error of the four operations the mock serves."""
+    shared = os.environ.get("S3TABLES_SHARED_DIR") or os.path.join(HERE, "..", "..", "shared")
+    path = os.path.join(shared, "aws-model", "service-2.json")
+    if not os.path.exists(path):
+        t.skip("error statuses of all served operations match service-2.json",
+               "model not found")
+        return
+    with open(path) as f:
+        model = json.load(f)
+    want, paths = {}, {}
+    for op in mock_aws.OPERATIONS:
+        spec = model["operations"][op]
+        paths[op] = spec["http"]["requestUri"]
+        for e in spec["errors"]:
+            want[e["shape"]] = model["shapes"][e["shape"]]["error"]["httpStatusCode"]
+    got = {name: mock_aws.ERROR_STATUS.get(name) for name in want}
+    t.is_(got, want, "ERROR_STATUS matches service-2.json for all served operations")
+    t.is_(paths, {mock_aws.OP_JOB_STATUS: mock_aws.OPERATION_PATH,
+                  mock_aws.OP_CONFIG: mock_aws.CONFIG_PATH,
+                  mock_aws.OP_GET_TABLE: mock_aws.GET_TABLE_PATH,
+                  mock_aws.OP_LIST_TABLES: mock_aws.LIST_TABLES_PATH + "{tableBucketARN}"},
+          "served request URIs match service-2.json")
+
+
+def check_get_table(t, c):
+    mock = c.mock
+    created = dt.datetime(2024, 5, 6, 7, 8, 9, 10000, tzinfo=dt.timezone.utc)
+    arn = mock.add_table(BUCKET, "sales", "orders",
+                         job=mock_aws.job("Successful", last_run=60, records=3),
+                         config=mock_aws.expiration_config("enabled", 30), created_at=created)
+    t.like(arn, "^" + re.escape(BUCKET) + r"/table/[a-z0-9-]{8,}$",
+           "add_table returns bucket/table/<generated id>")
+    target = query_target(mock_aws.GET_TABLE_PATH, tableBucketARN=BUCKET,
+                          namespace="sales", name="orders")
+    r = c.get(target)
+    body = r.json() if r.status == 200 else {}
+    table_id = arn.rsplit("/", 1)[1]
+    t.is_(r.status, 200, "GetTable by bucket, namespace and name -> 200")
+    t.is_({k: v for k, v in body.items()
+           if k not in ("versionToken", "namespaceId", "tableBucketId")},
+          {"name": "orders", "type": "customer", "tableARN": arn, "namespace": ["sales"],
+           "warehouseLocation": f"s3://{table_id}--table-s3",
+           "createdAt": "2024-05-06T07:08:09.010Z", "createdBy": "111122223333",
+           "modifiedAt": "2024-05-06T07:08:09.010Z", "modifiedBy": "111122223333",
+           "ownerAccountId": "111122223333", "format": "ICEBERG"},
+          "GetTable answers the GetTableResponse shape (namespace is a list)")
+    t.ok(all(isinstance(body.get(k), str) and body[k]
+             for k in ("versionToken", "namespaceId", "tableBucketId")),
+         "GetTable: versionToken, namespaceId and tableBucketId are opaque strings",
+         repr(body))
+    rec = mock.last_request
+    t.is_((rec.operation, rec.table_arn, rec.bucket_arn), ("GetTable", arn, BUCKET),
+          "GetTable recorded: operation, table and bucket ARN")
+    r = c.get(query_target(mock_aws.GET_TABLE_PATH, tableArn=arn))
+    t.is_((r.status, r.json().get("tableARN")), (200, arn), "GetTable by tableArn -> 200")
+    r = c.get(query_target(mock_aws.GET_TABLE_PATH, tableBucketARN=BUCKET,
+                           namespace="sales", name="refunds"))
+    t.ok(r.status == 404 and r.error_type == "NotFoundException"
+         and r.json() == {"message": mock_aws.MSG_NO_TABLE},
+         "GetTable of an unknown name -> 404 NotFoundException", r.body)
+    r = c.get(query_target(mock_aws.GET_TABLE_PATH, tableBucketARN=OTHER_BUCKET,
+                           namespace="sales", name="orders"))
+    t.is_((r.status, r.error_type), (404, "NotFoundException"),
+          "GetTable: same name in another bucket -> 404")
+    bad = [("upper-case name", dict(tableBucketARN=BUCKET, namespace="sales", name="Orders")),
+           ("256-char name", dict(tableBucketARN=BUCKET, namespace="sales", name="a" * 256)),
+           ("empty namespace", dict(tableBucketARN=BUCKET, namespace="", name="orders")),
+           ("no name", dict(tableBucketARN=BUCKET, namespace="sales")),
+           ("no parameters", {}),
+           ("2-char bucket", dict(tableBucketARN=BUCKET.rsplit("/", 1)[0] + "/bb",
+                                  namespace="sales", name="orders")),
+           ("bad tableArn", dict(tableArn=BUCKET + "/table/a b"))]
+    got = {}
+    for label, params in bad:
+        r = c.get(query_target(mock_aws.GET_TABLE_PATH, **params))
+        got[label] = (r.status, r.error_type)
+    t.is_(got, {label: (400, "BadRequestException") for label, _ in bad},
+          "GetTable with missing or invalid parameters -> 400 BadRequestException")
+    r = c.get(query_target(mock_aws.GET_TABLE_PATH, tableBucketARN=BUCKET,
+                           namespace="sales", name="Orders"))
+    t.like(r.json().get("message"), r"^1 validation error detected: Value 'Orders' at 'name'",
+           "GetTable validation message names the member")
+    r = c.get(op_target(arn))
+    t.is_((r.status, r.json().get("metrics")), (200, {"deletedRecords": 3}),
+          "add_table registers the job status answer")
+    plain = mock.add_table(BUCKET, "sales", "plain")
+    t.is_(c.get(op_target(plain)).json(), {"status": "NotYetRun"},
+          "add_table without job -> job status NotYetRun")
+    again = mock.add_table(BUCKET, "sales", "plain", table_id="plain-2")
+    t.ok(c.get(op_target(plain)).status == 404 and c.get(op_target(again)).status == 200,
+         "add_table of an existing name replaces the table")
+    mock.remove_table(again)
+    r = c.get(query_target(mock_aws.GET_TABLE_PATH, tableArn=again))
+    t.is_(r.status, 404, "remove_table removes a registered table from GetTable")
+    try:
+        mock.add_table(BUCKET, "Sales", "x")
+        raised = False
+    except ValueError:
+        raised = True
+    t.ok(raised, "add_table refuses an invalid namespace")
+
+
+def check_config(t, c):
+    mock = c.mock
+    enabled = mock.add_table(BUCKET, "cfg", "enabled_table",
+                             config=mock_aws.expiration_config("enabled", 30))
+    disabled = mock.add_table(BUCKET, "cfg", "disabled_table",
+                              config=mock_aws.expiration_config("disabled"))
+    none = mock.add_table(BUCKET, "cfg", "none_table", config="none")
+    r = c.get(config_target(enabled))
+    t.is_((r.status, r.json()),
+          (200, {"configuration": {"status": "enabled", "settings": {"days": 30}}}),
+          "configuration enabled, 30 days")
+    rec = mock.last_request
+    t.is_((rec.operation, rec.table_arn), (mock_aws.OP_CONFIG, enabled),
+          "configuration request recorded with operation and table ARN")
+    r = c.get(config_target(disabled))
+    t.is_((r.status, r.json()), (200, {"configuration": {"status": "disabled"}}),
+          "configuration disabled")
+    r = c.get(config_target(none))
+    t.ok(r.status == 404 and r.error_type == "NotFoundException"
+         and r.json() == {"message": mock_aws.MSG_NO_CONFIG},
+         "configuration none -> 404 NotFoundException, configuration message", r.body)
+    r = c.get(config_target(BUCKET + "/table/unknown"))
+    t.ok(r.status == 404 and r.json() == {"message": mock_aws.MSG_NO_TABLE},
+         "configuration of an unknown table -> 404, table message", r.body)
+    mock.set_table(ARN, mock_aws.job("Successful"))
+    t.is_(c.get(config_target(ARN)).json(), {"message": mock_aws.MSG_NO_CONFIG},
+          "set_table() table without configuration -> configuration none")
+    mock.set_config_error(enabled, "ForbiddenException", "no")
+    r = c.get(config_target(enabled))
+    t.is_((r.status, r.error_type, r.json()), (403, "ForbiddenException", {"message": "no"}),
+          "set_config_error")
+    mock.set_config(enabled, mock_aws.expiration_config("enabled", 7))
+    t.is_(c.get(config_target(enabled)).json()["configuration"]["settings"], {"days": 7},
+          "set_config rescripts a table")
+    mock.set_config(enabled, None)
+    t.is_(c.get(config_target(enabled)).status, 404, "set_config(None) -> configuration none")
+    r = c.get(query_target(mock_aws.CONFIG_PATH))
+    t.is_((r.status, r.error_type), (400, "BadRequestException"),
+          "configuration without tableArn -> 400")
+    r = c.get(config_target("arn:aws:s3tables:us-west-2:1:bucket/xyz/table/t"))
+    t.is_((r.status, r.error_type), (400, "BadRequestException"),
+          "configuration with an invalid tableArn -> 400")
+
+
+def list_pages(c, bucket, **params):
+    """Follow continuationToken: (list of page bodies, failing Response or None)."""
+    pages, token = [], None
+    while len(pages) < 50:
+        query = dict(params, **({"continuationToken": token} if token else {}))
+        r = c.get(tables_target(bucket, **query))
+        if r.status != 200:
+            return pages, r
+        pages.append(r.json())
+        token = pages[-1].get("continuationToken")
+        if not token:
+            break
+    return pages, None
+
+
+def names(pages):
+    return [(s["namespace"][0], s["name"]) for p in pages for s in p["tables"]]
+
+
+def check_list_tables(t, c):
+    mock = c.mock
+    mock.clear_tables()
+    created = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+    wanted = [("beta", "b2"), ("alpha", "z1"), ("beta", "a1"), ("alpha", "a2"),
+              ("alpha", "a1"), ("beta", "log_x"), ("alpha", "log_y")]
+    arns = {}
+    for namespace, name in wanted:
+        arns[(namespace, name)] = mock.add_table(BUCKET, namespace, name, created_at=created)
+    mock.add_table(OTHER_BUCKET, "alpha", "elsewhere")
+    ordered = sorted(wanted)
+
+    pages, failed = list_pages(c, BUCKET)
+    t.ok(failed is None and len(pages) == 1 and "continuationToken" not in pages[0]
+         and names(pages) == ordered,
+         "ListTables: one page, sorted by namespace then name, no token", repr(pages))
+    rec = mock.last_request
+    t.is_((rec.operation, rec.bucket_arn), (mock_aws.OP_LIST_TABLES, BUCKET),
+          "ListTables recorded: operation and the URL-decoded bucket ARN")
+    summary = pages[0]["tables"][0] if pages else {}
+    t.is_({k: v for k, v in summary.items() if k not in ("namespaceId", "tableBucketId")},
+          {"namespace": ["alpha"], "name": "a1", "type": "customer",
+           "tableARN": arns[("alpha", "a1")], "createdAt": "2024-01-01T00:00:00.000Z",
+           "modifiedAt": "2024-01-01T00:00:00.000Z"},
+          "TableSummary shape (namespace is a list)")
+    t.ok(set(summary) == {"namespace", "name", "type", "tableARN", "createdAt",
+                          "modifiedAt", "namespaceId", "tableBucketId"},
+         "TableSummary carries namespaceId and tableBucketId", repr(summary))
+
+    mock.list_page_size = 3
+    pages, failed = list_pages(c, BUCKET)
+    t.ok(failed is None and [len(p["tables"]) for p in pages] == [3, 3, 1]
+         and names(pages) == ordered,
+         "list_page_size 3: three pages that add up to the whole sorted list",
+         repr((pages, failed and failed.body)))
+    tokens = [p.get("continuationToken") for p in pages]
+    t.ok(all(tokens[:-1]) and tokens[-1] is None and len(set(tokens[:-1])) == 2,
+         "continuationToken on every page but the last", repr(tokens))
+    pages, failed = list_pages(c, BUCKET, maxTables=2)
+    t.is_([len(p["tables"]) for p in pages], [2, 2, 2, 1],
+          "maxTables smaller than list_page_size wins")
+    mock.list_page_size = None
+    pages, failed = list_pages(c, BUCKET, maxTables=4)
+    t.ok(failed is None and [len(p["tables"]) for p in pages] == [4, 3]
+         and names(pages) == ordered, "maxTables 4 -> pages of 4 and 3", repr(pages))
+
+    pages, _ = list_pages(c, BUCKET, namespace="beta")
+    t.is_(names(pages), [x for x in ordered if x[0] == "beta"], "namespace filter")
+    pages, _ = list_pages(c, BUCKET, prefix="log_")
+    t.is_(names(pages), [("alpha", "log_y"), ("beta", "log_x")], "prefix filter")
+    pages, _ = list_pages(c, BUCKET, namespace="alpha", prefix="a")
+    t.is_(names(pages), [("alpha", "a1"), ("alpha", "a2")], "namespace and prefix filters")
+    mock.list_page_size = 1
+    pages, _ = list_pages(c, BUCKET, namespace="alpha")
+    t.is_((len(pages), names(pages)), (4, [x for x in ordered if x[0] == "alpha"]),
+          "filters hold across pages")
+    mock.list_page_size = None
+
+    got = {}
+    for value in ("0", "1001", "-1", "abc", "1_0"):
+        r = c.get(tables_target(BUCKET, maxTables=value))
+        got[value] = (r.status, r.error_type)
+    t.is_(got, {v: (400, "BadRequestException") for v in got},
+          "maxTables out of 1-1000 or not an integer -> 400 BadRequestException")
+    t.is_(c.get(tables_target(BUCKET, maxTables="1000")).status, 200, "maxTables 1000 -> 200")
+    mock.list_page_size = 2
+    first = c.get(tables_target(BUCKET)).json()
+    mock.list_page_size = None
+    other_token = c.get(tables_target(OTHER_BUCKET)).json()
+    got = {}
+    for label, token in (("garbage", "not-a-token"), ("base64 of junk", "aGVsbG8="),
+                         ("empty", ""),
+                         ("another bucket's", first["continuationToken"])):
+        bucket = OTHER_BUCKET if label == "another bucket's" else BUCKET
+        r = c.get(tables_target(bucket, continuationToken=token))
+        got[label] = (r.status, r.error_type)
+    t.is_(got, {k: (400, "BadRequestException") for k in got},
+          "invalid continuationToken -> 400 BadRequestException")
+    t.ok("continuationToken" not in other_token, "small bucket: no token", repr(other_token))
+    r = c.get(tables_target(BUCKET, continuationToken="not-a-token"))
+    t.is_(r.json().get("message"), mock_aws.MSG_BAD_TOKEN, "bad token message")
+
+    missing = "arn:aws:s3tables:us-west-2:111122223333:bucket/missing-bucket"
+    r = c.get(tables_target(missing))
+    t.ok(r.status == 404 and r.error_type == "NotFoundException"
+         and r.json() == {"message": mock_aws.MSG_NO_BUCKET},
+         "unknown bucket -> 404 NotFoundException, bucket message", r.body)
+    mock.add_bucket(missing)
+    r = c.get(tables_target(missing))
+    t.is_((r.status, r.json()), (200, {"tables": []}), "add_bucket: an empty bucket lists []")
+    r = c.get(tables_target("arn:aws:s3tables:us-west-2:111122223333:table/x"))
+    t.is_((r.status, r.error_type), (400, "BadRequestException"),
+          "ListTables with an invalid bucket ARN -> 400")
+    r = c.get(tables_target(BUCKET, namespace="Bad"))
+    t.is_((r.status, r.error_type), (400, "BadRequestException"),
+          "ListTables with an invalid namespace -> 400")
+    raw = mock_aws.LIST_TABLES_PATH + BUCKET  # '/' left unencoded
+    r = c.get(raw)
+    t.is_((r.status, r.error_type), (404, "UnknownOperationException"),
+          "ListTables with an unencoded '/' in the bucket label matches no operation")
+    mock.remove_bucket(missing)
+    t.is_(c.get(tables_target(missing)).status, 404, "remove_bucket")
+
+
+def check_list_errors(t, c):
+    mock = c.mock
+    mock.list_page_size = 3
+    mock.set_bucket_error(BUCKET, "InternalServerErrorException", "page two", page=2, times=1)
+    pages, failed = list_pages(c, BUCKET)
+    t.ok(len(pages) == 1 and failed is not None and failed.status == 500
+         and failed.error_type == "InternalServerErrorException"
+         and failed.json() == {"message": "page two"},
+         "set_bucket_error(page=2): page 1 answers, page 2 fails",
+         repr((pages, failed and failed.body)))
+    token = pages[0]["continuationToken"] if pages else ""
+    r = c.get(tables_target(BUCKET, continuationToken=token))
+    t.is_((r.status, len(r.json().get("tables", []))), (200, 3),
+          "times=1: the retry of page 2 succeeds")
+    mock.set_bucket_error(BUCKET, "ForbiddenException", "denied")
+    r = c.get(tables_target(BUCKET))
+    t.is_((r.status, r.error_type), (403, "ForbiddenException"),
+          "set_bucket_error without page: the first page fails")
+    t.is_(c.get(tables_target(BUCKET)).status, 403, "... and keeps failing")
+    mock.clear_bucket_errors(BUCKET)
+    t.is_(c.get(tables_target(BUCKET)).status, 200, "clear_bucket_errors")
+    mock.set_bucket_error("arn:aws:s3tables:us-west-2:111122223333:bucket/nowhere",
+                          "AccessDeniedException", "no")
+    r = c.get(tables_target("arn:aws:s3tables:us-west-2:111122223333:bucket/nowhere"))
+    t.is_((r.status, r.error_type), (403, "AccessDeniedException"),
+          "set_bucket_error on a bucket the mock does not hold")
+    mock.clear_bucket_errors()
+    mock.list_page_size = None
+    mock.enqueue_error("TooManyRequestsException", "slow down")
+    r = c.get(tables_target(BUCKET))
+    t.is_((r.status, r.error_type, mock.queued), (429, "TooManyRequestsException", 0),
+          "the one-shot queue answers ListTables too")
+    mock.enqueue_error("InternalServerErrorException", "boom")
+    r = c.get(query_target(mock_aws.GET_TABLE_PATH))
+    t.is_((r.status, mock.queued), (500, 0),
+          "the one-shot queue answers GetTable before its parameters are checked")
+    mock.enqueue_error("InternalServerErrorException", "boom")
+    c.get("/nothing-here")
+    t.is_(mock.queued, 1, "an unknown path does not consume the one-shot queue")
+    mock.clear()
+
+
+def check_list_signature(t, c):
+    """SigV4 for s3tables encodes the already-encoded path once more."""
+    mock = c.mock
+    target = tables_target(BUCKET, maxTables="2")
+    t.ok("%3A" in target and "%2F" in target, "ListTables target percent-encodes ':' '/'",
+         target)
+    r = c.get(target)
+    rec = mock.last_request
+    t.ok(r.status == 200 and rec.verified, "ListTables signed by botocore SigV4Auth -> 200",
+         r.body)
+    canonical_path = (rec.canonical_request or "\n\n").split("\n")[1]
+    t.is_(canonical_path, "/tables/" + quote(quote(BUCKET, safe=""), safe=""),
+          "canonical path double-encodes the label ('%253A', '%252F')")
+    headers = sign(c.host, target, signer_class=SinglyEncodedPathSigV4Auth)
+    r = c.get(target, headers=headers)
+    t.ok(r.status == 403 and r.error_type == "InvalidSignatureException"
+         and r.json()["message"] == mock_aws.MSG_BAD_SIGNATURE
+         and not mock.last_request.verified,
+         "ListTables signed over the singly-encoded path -> 403 InvalidSignatureException",
+         r.body)
+    t.is_(c.get(target).status, 200, "... and the same request signed right -> 200")
+
+
+def check_table_delay(t, c):
+    mock = c.mock
+    slow = mock.add_table(BUCKET, "delays", "slow", delay=3)
+    fast = mock.add_table(BUCKET, "delays", "fast")
+    started = time.monotonic()
+    try:
+        send(mock.port, c.ca, op_target(slow), sign(c.host, op_target(slow)), timeout=0.3)
+        timed_out = False
+    except (socket.timeout, TimeoutError):
+        timed_out = True
+    t.ok(timed_out and time.monotonic() - started < 1.5,
+         "add_table(delay=3): that table's job status makes a client time out")
+    started = time.monotonic()
+    r = send(mock.port, c.ca, op_target(fast), sign(c.host, op_target(fast)), timeout=2)
+    t.ok(r.status == 200 and time.monotonic() - started < 1,
+         "another table answers at once")
+    try:
+        send(mock.port, c.ca, config_target(slow), sign(c.host, config_target(slow)),
+             timeout=0.3)
+        timed_out = False
+    except (socket.timeout, TimeoutError):
+        timed_out = True
+    t.ok(timed_out, "the delay applies to the table's configuration answer too")
+    mock.set_table_delay(slow, None)
+    t.is_(c.get(op_target(slow)).status, 200, "set_table_delay(None) removes the delay")
+
+
+def check_counters(t, c, pki):
+    mock = c.mock
+    mock.clear()
+    t.is_((mock.handshakes, mock.operation_counts), (0, {}), "clear() resets the counters")
+    c.get(op_target())
+    c.get(tables_target(BUCKET))
+    c.get(tables_target(BUCKET))
+    c.get(config_target(ARN))
+    c.get(op_target(), secret="wrong")
+    c.get("/nothing-here")
+    t.is_(mock.handshakes, 6, "handshakes counts one per connection")
+    t.is_(mock.operation_counts, {mock_aws.OP_JOB_STATUS: 2, mock_aws.OP_LIST_TABLES: 2,
+                                  mock_aws.OP_CONFIG: 1},
+          "operation_counts: requests received per operation (rejected ones too)")
+    t.is_([r.operation for r in mock.requests],
+          [mock_aws.OP_JOB_STATUS, mock_aws.OP_LIST_TABLES, mock_aws.OP_LIST_TABLES,
+           mock_aws.OP_CONFIG, mock_aws.OP_JOB_STATUS, None],
+          "RecordedRequest.operation")
+    ctx = ssl.create_default_context(cafile=pki.ca_cert)
+    conn = http.client.HTTPSConnection("127.0.0.1", mock.port, timeout=5, context=ctx)
+    try:
+        for _ in range(3):
+            conn.request("GET", op_target(), headers=sign(c.host, op_target()))
+            conn.getresponse().read()
+    finally:
+        conn.close()
+    t.is_(mock.handshakes, 7, "three requests on one keep-alive connection: one handshake")
+    try:
+        send(mock.port, pki.other_ca_cert, op_target(), {})
+    except ssl.SSLCertVerificationError:
+        pass
+    time.sleep(0.05)
+    t.is_(mock.handshakes, 7, "a failed handshake is not counted")
+
+
 def check_stop_is_prompt(t, pki):
     mock = mock_aws.MockS3Tables(pki, {KEY: {"secret": SECRET}}).start()
     mock.delay = 30
@@ -522,6 +944,7 @@ def check_demo(t, tmp):
              and "metrics" not in failing
              and abs(age_of(failing["lastRunTimestamp"]) - 7200) < 60,
              "demo failing table: Failed, 2h ago, message, no metrics", repr(failing))
+        check_demo_bucket(t, port, os.path.join(state, "ca.pem"))
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -532,6 +955,32 @@ def check_demo(t, tmp):
     t.is_(code, 0, "demo exits 0 on SIGTERM")
     with open(err_path) as f:
         t.is_(f.read(), "", "demo is quiet on stderr")
+
+
+def check_demo_bucket(t, port, ca):
+    """The demo bucket lists the two demo tables, with their configurations."""
+
+    def get(target):
+        headers = sign(f"127.0.0.1:{port}", target, key=mock_aws.DEMO_ACCESS_KEY,
+                       secret=mock_aws.DEMO_SECRET_KEY, region="us-east-1")
+        r = send(port, ca, target, headers)
+        return r.json() if r.status == 200 else (r.status, r.error_type)
+
+    listing = get(tables_target(mock_aws.DEMO_BUCKET_ARN))
+    t.is_([(s["namespace"], s["name"], s["tableARN"]) for s in listing.get("tables", [])]
+          if isinstance(listing, dict) else listing,
+          [(["demo"], "failing_table", mock_aws.DEMO_FAILING_ARN),
+           (["demo"], "healthy_table", mock_aws.DEMO_HEALTHY_ARN)],
+          "demo bucket lists failing_table and healthy_table in namespace demo")
+    table = get(query_target(mock_aws.GET_TABLE_PATH, tableBucketARN=mock_aws.DEMO_BUCKET_ARN,
+                             namespace="demo", name="healthy_table"))
+    t.is_(table.get("tableARN") if isinstance(table, dict) else table,
+          mock_aws.DEMO_HEALTHY_ARN, "demo GetTable healthy_table -> DEMO_HEALTHY_ARN")
+    t.is_((get(config_target(mock_aws.DEMO_HEALTHY_ARN)),
+           get(config_target(mock_aws.DEMO_FAILING_ARN))),
+          ({"configuration": {"status": "enabled", "settings": {"days": 30}}},
+           {"configuration": {"status": "disabled"}}),
+          "demo configurations: healthy enabled 30 days, failing disabled")
 
 
 def age_of(stamp):
@@ -588,6 +1037,7 @@ def main():
         pki = mock_aws.make_pki(os.path.join(tmp, "pki"),
                                 [AWS_HOST, "s3tables.cn-north-1.amazonaws.com.cn"])
         check_model_errors(t)
+        check_model_operations(t)
         check_job_helper(t)
         check_pki(t, pki)
         creds = {KEY: {"secret": SECRET},
@@ -603,6 +1053,13 @@ def main():
             check_delay(t, c)
             check_untrusted_ca(t, c, pki)
             check_proxy(t, c)
+            check_get_table(t, c)
+            check_config(t, c)
+            check_list_tables(t, c)
+            check_list_errors(t, c)
+            check_list_signature(t, c)
+            check_table_delay(t, c)
+            check_counters(t, c, pki)
         check_stop_is_prompt(t, pki)
         check_demo(t, tmp)
         check_harness(t)

@@ -5,14 +5,16 @@ Why it exists: the end-to-end tests must exercise the real plugin binary
 (TLS, SigV4 signing, HTTP, JSON parsing, retries, timeouts) without ever
 talking to AWS or to any host but 127.0.0.1.  The mock therefore
 
-  * serves GetTableRecordExpirationJobStatus over HTTPS on 127.0.0.1,
-    with a throwaway CA made by the openssl CLI at test time (make_pki);
+  * serves GetTableRecordExpirationJobStatus, GetTableRecordExpirationConfiguration,
+    GetTable and ListTables over HTTPS on 127.0.0.1, with a throwaway CA
+    made by the openssl CLI at test time (make_pki);
   * checks every request the way AWS does, and recomputes the SigV4
     signature with botocore, an implementation independent of the
     plugin's, so a signing bug in the plugin cannot hide behind the same
     bug in the test;
-  * answers from a script (per-table answers plus a one-shot queue) so
-    tests can provoke every success and error path;
+  * answers from a script (per-table answers, a registry of buckets and
+    tables that ties the four operations together, plus a one-shot queue)
+    so tests can provoke every success and error path;
   * offers an HTTP CONNECT proxy (ConnectProxy) that sends every tunnel to
     the mock, so the plugin's default endpoint
     (https://s3tables.<region>.amazonaws.com) can be tested without DNS.
@@ -22,11 +24,14 @@ demo server (see demo()).  Set MOCK_DEBUG=1 to log each request to stderr.
 """
 
 import argparse
+import base64
+import binascii
 import datetime as dt
 import hmac
 import ipaddress
 import json
 import os
+import re
 import secrets
 import selectors
 import shutil
@@ -60,6 +65,25 @@ DEBUG = os.environ.get("MOCK_DEBUG") == "1"
 
 SERVICE = "s3tables"
 OPERATION_PATH = "/table-record-expiration-job-status"
+CONFIG_PATH = "/table-record-expiration"
+GET_TABLE_PATH = "/get-table"
+LIST_TABLES_PATH = "/tables/"  # followed by the percent-encoded bucket ARN (a URI label)
+
+# Operation names, as RecordedRequest.operation and operation_counts use them.
+OP_JOB_STATUS = "GetTableRecordExpirationJobStatus"
+OP_CONFIG = "GetTableRecordExpirationConfiguration"
+OP_GET_TABLE = "GetTable"
+OP_LIST_TABLES = "ListTables"
+OPERATIONS = (OP_JOB_STATUS, OP_CONFIG, OP_GET_TABLE, OP_LIST_TABLES)
+
+# Patterns of service-2.json (TableBucketARN, TableARN, NamespaceName and
+# TableName), matched whole.  Bucket names are 3-63 of [a-z0-9_-]; table
+# ids 1-255 of [a-zA-Z0-9-_]; namespace and table names 1-255 of [0-9a-z_].
+BUCKET_ARN_RE = re.compile(
+    r"arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63}")
+TABLE_ARN_RE = re.compile(BUCKET_ARN_RE.pattern + r"/table/[a-zA-Z0-9_-]{1,255}")
+NAME_RE = re.compile(r"[0-9a-z_]{1,255}")
+MAX_TABLES = 1000  # ListTablesLimit max, also the default page size
 MAX_CLOCK_SKEW = 15 * 60  # seconds, as AWS enforces for SigV4
 SIGV4_TIMESTAMP = "%Y%m%dT%H%M%SZ"
 ERROR_NAMESPACE = "http://internal.amazon.com/coral/com.amazon.coral.service/"
@@ -71,12 +95,17 @@ MSG_BAD_SIGNATURE = (
 )
 MSG_INVALID_TOKEN = "The security token included in the request is invalid."
 MSG_NO_TABLE = "The specified table does not exist."
+MSG_NO_BUCKET = "The specified bucket does not exist."
+# What a table without a record expiration configuration answers (404
+# NotFoundException): the plugin reads it as configuration "none".
+MSG_NO_CONFIG = "The specified table record expiration configuration does not exist."
+MSG_BAD_TOKEN = "The continuation token provided is not valid."
 CLOSE_DELIMITED = -1  # Answer.content_length: no Content-Length, the close ends the body
 CHUNK_SIZE = 65536  # bytes per chunk of a chunked answer
 
-# HTTP status of each error type.  The first six are the errors that
-# service-2.json lists for GetTableRecordExpirationJobStatus; the rest are
-# the common AWS errors the front end produces before the operation runs.
+# HTTP status of each error type.  The first eight are the errors that
+# service-2.json lists for the four operations the mock serves; the rest
+# are the common AWS errors the front end produces before the operation runs.
 ERROR_STATUS = {
     "InternalServerErrorException": 500,
     "MethodNotAllowedException": 405,
@@ -84,11 +113,12 @@ ERROR_STATUS = {
     "NotFoundException": 404,
     "TooManyRequestsException": 429,
     "BadRequestException": 400,
+    "ConflictException": 409,
+    "AccessDeniedException": 403,
     "MissingAuthenticationTokenException": 403,
     "IncompleteSignatureException": 403,
     "InvalidSignatureException": 403,
     "UnrecognizedClientException": 403,
-    "AccessDeniedException": 403,
     "ExpiredTokenException": 403,
     "UnknownOperationException": 404,
     "ThrottlingException": 400,
@@ -104,6 +134,8 @@ DEMO_HEALTHY_ARN = (
 DEMO_FAILING_ARN = (
     "arn:aws:s3tables:us-east-1:111122223333:bucket/demo-bucket/table/failing-table"
 )
+DEMO_BUCKET_ARN = "arn:aws:s3tables:us-east-1:111122223333:bucket/demo-bucket"
+DEMO_NAMESPACE = "demo"
 DEMO_FAILURE = (
     "Access denied to table data: the table's maintenance role lacks "
     "s3tables:PutTableData"
@@ -176,6 +208,18 @@ def job(status, last_run=None, failure=None, records=None, files=None, bytes_=No
     if metrics:
         body["metrics"] = metrics
     return body
+
+
+def expiration_config(status, days=None):
+    """Build a TableRecordExpirationConfigurationValue, e.g. ("enabled", 30).
+
+    add_table()/set_config() wrap it as {"configuration": value}; settings
+    only appears when days is given, so tests can send a value without it.
+    """
+    value = {"status": status}
+    if days is not None:
+        value["settings"] = {"days": days}
+    return value
 
 
 def error_headers(error_type):
@@ -522,10 +566,127 @@ class RecordedRequest:
     error_type: str = None  # x-amzn-ErrorType sent, if any
     access_key: str = None
     region: str = None  # region of the credential scope
-    table_arn: str = None  # decoded tableArn parameter
+    operation: str = None  # OP_* routed by method and path (None: unknown)
+    table_arn: str = None  # decoded tableArn parameter (GetTable: the table found)
+    bucket_arn: str = None  # decoded bucket ARN (ListTables path, GetTable query)
     canonical_request: str = None  # as botocore computed it
     string_to_sign: str = None
     time: float = 0.0
+
+
+@dataclass
+class MockTable:
+    """One table of the registry (add_table), with what GetTable and
+    ListTables report about it.  Ids are opaque strings, as in AWS."""
+
+    bucket_arn: str
+    namespace: str
+    name: str
+    table_id: str
+    bucket_id: str
+    namespace_id: str
+    created_at: dt.datetime
+    modified_at: dt.datetime
+    version_token: str
+
+    @property
+    def arn(self):
+        return f"{self.bucket_arn}/table/{self.table_id}"
+
+    @property
+    def account(self):
+        return self.bucket_arn.split(":")[4]
+
+    def summary(self):
+        """A TableSummary, as ListTables lists it."""
+        return {
+            "namespace": [self.namespace],
+            "name": self.name,
+            "type": "customer",
+            "tableARN": self.arn,
+            "createdAt": iso8601(self.created_at),
+            "modifiedAt": iso8601(self.modified_at),
+            "namespaceId": self.namespace_id,
+            "tableBucketId": self.bucket_id,
+        }
+
+    def get_table(self):
+        """A GetTableResponse."""
+        return {
+            "name": self.name,
+            "type": "customer",
+            "tableARN": self.arn,
+            "namespace": [self.namespace],
+            "namespaceId": self.namespace_id,
+            "versionToken": self.version_token,
+            "warehouseLocation": f"s3://{self.table_id}--table-s3",
+            "createdAt": iso8601(self.created_at),
+            "createdBy": self.account,
+            "modifiedAt": iso8601(self.modified_at),
+            "modifiedBy": self.account,
+            "ownerAccountId": self.account,
+            "format": "ICEBERG",
+            "tableBucketId": self.bucket_id,
+        }
+
+
+@dataclass
+class _BucketError:
+    """A scripted ListTables error: on every page (page None) or one page
+    (1-based), forever (times None) or that many times."""
+
+    answer: Answer
+    page: int = None
+    times: int = None
+
+
+def _stable_id(*parts):
+    """A uuid-shaped id derived from names, so ids stay the same across runs."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "mock-s3tables:" + "/".join(parts)))
+
+
+def _validation_error(member, value, constraint):
+    """A BadRequestException worded like the AWS front end's validation."""
+    shown = "null" if value is None else f"'{value}'"
+    return _Reject("BadRequestException",
+                   f"1 validation error detected: Value {shown} at '{member}' failed "
+                   f"to satisfy constraint: {constraint}")
+
+
+def _check_name(member, value):
+    """NamespaceName / TableName: 1-255 of [0-9a-z_]."""
+    if not 1 <= len(value) <= 255:
+        raise _validation_error(member, value,
+                                "Member must have length between 1 and 255")
+    if not NAME_RE.fullmatch(value):
+        raise _validation_error(member, value,
+                                "Member must satisfy regular expression pattern: [0-9a-z_]*")
+
+
+def _check_pattern(member, value, regex):
+    if value is None:
+        raise _validation_error(member, None, "Member must not be null")
+    if not regex.fullmatch(value):
+        raise _validation_error(member, value,
+                                f"Member must satisfy regular expression pattern: ({regex.pattern})")
+
+
+def operation_of(method, raw_path):
+    """The operation a method and raw path route to, or None (unknown).
+
+    ListTables' bucket ARN is a single (non-greedy) URI label: a raw '/'
+    in it, i.e. a client that did not percent-encode it, matches no route.
+    """
+    if method != "GET":
+        return None
+    fixed = {OPERATION_PATH: OP_JOB_STATUS, CONFIG_PATH: OP_CONFIG,
+             GET_TABLE_PATH: OP_GET_TABLE}
+    if raw_path in fixed:
+        return fixed[raw_path]
+    label = raw_path[len(LIST_TABLES_PATH):]
+    if raw_path.startswith(LIST_TABLES_PATH) and label and "/" not in label:
+        return OP_LIST_TABLES
+    return None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -679,15 +840,25 @@ class _ServerBase:
 
 
 class MockS3Tables(_ServerBase):
-    """HTTPS mock of s3tables GetTableRecordExpirationJobStatus.
+    """HTTPS mock of s3tables: GetTableRecordExpirationJobStatus,
+    GetTableRecordExpirationConfiguration, GetTable and ListTables.
 
     credentials: {access_key_id: {"secret": str, "token": str or None}}.
     Attributes tests may set at any time:
       expected_region  if not None, the credential scope must name it;
       delay            seconds to wait before answering (timeout tests);
-      clock_skew       seconds added to the mock's clock (date checks, Date:).
+      clock_skew       seconds added to the mock's clock (date checks, Date:);
+      list_page_size   if not None, ListTables pages hold at most this many
+                       tables whatever maxTables asks (paging tests).
     Results: .requests (list of RecordedRequest), .tls_errors (failed
-    handshakes: (client, error) tuples, e.g. a client rejecting the CA).
+    handshakes: (client, error) tuples, e.g. a client rejecting the CA),
+    .handshakes (successful TLS handshakes, i.e. connections the client
+    opened), .operation_counts ({operation: requests received}, whatever
+    was answered; unknown paths are not counted).
+
+    Two ways to script tables: set_table()/set_table_error() answer the
+    job status of any ARN (nothing else knows the table), while add_table()
+    registers a table in a bucket so that all four operations agree on it.
     """
 
     def __init__(self, pki, credentials, port=0):
@@ -698,9 +869,18 @@ class MockS3Tables(_ServerBase):
         self.expected_region = None
         self.delay = 0.0
         self.clock_skew = 0.0
+        self.list_page_size = None
         self.requests = []
         self.tls_errors = []
-        self._tables = {}
+        self.handshakes = 0
+        self.operation_counts = {}
+        self._tables = {}  # table ARN -> job status Answer
+        self._configs = {}  # table ARN -> configuration Answer
+        self._delays = {}  # table ARN -> seconds before answering
+        self._registry = {}  # table ARN -> MockTable
+        self._names = {}  # (bucket ARN, namespace, name) -> table ARN
+        self._buckets = {}  # bucket ARN -> bucket id
+        self._bucket_errors = {}  # bucket ARN -> [_BucketError]
         self._queue = []
         self._port_wanted = port
         self._ssl_context = self._make_ssl_context()
@@ -718,12 +898,152 @@ class MockS3Tables(_ServerBase):
                        status or ERROR_STATUS[error_type], error_headers(error_type))
 
     def remove_table(self, table_arn):
+        """Forget a table: its job status, configuration, delay and, if
+        add_table() registered it, its place in its bucket."""
         with self._lock:
             self._tables.pop(table_arn, None)
+            self._configs.pop(table_arn, None)
+            self._delays.pop(table_arn, None)
+            table = self._registry.pop(table_arn, None)
+            if table is not None:
+                self._names.pop((table.bucket_arn, table.namespace, table.name), None)
+
+    def set_table_delay(self, table_arn, seconds):
+        """Wait seconds before every answer about this table (job status,
+        configuration, GetTable, one-shot answers included unless they carry
+        their own delay), instead of .delay; None removes it.  For deadline
+        tests where only some tables of a run are slow."""
+        with self._lock:
+            if seconds is None:
+                self._delays.pop(table_arn, None)
+            else:
+                self._delays[table_arn] = seconds
+
+    def set_config(self, table_arn, config, status=200, headers=None):
+        """GetTableRecordExpirationConfiguration's answer for one table.
+
+        config: a TableRecordExpirationConfigurationValue dict (see
+        expiration_config()), sent as {"configuration": config}; "none" or
+        None: the table has no configuration, which AWS answers with 404
+        NotFoundException (MSG_NO_CONFIG); any other str or bytes is sent
+        verbatim (to test malformed answers); a callable is called per answer.
+        """
+        with self._lock:
+            if config is None or config == "none":
+                self._configs.pop(table_arn, None)
+                return
+            if isinstance(config, dict):
+                body = {"configuration": config}
+            elif callable(config):
+                body = lambda: {"configuration": config()}  # noqa: E731
+            else:
+                body = config
+            self._configs[table_arn] = Answer(status, body, dict(headers or {}))
+
+    def set_config_error(self, table_arn, error_type, message, status=None):
+        """Make GetTableRecordExpirationConfiguration of a table answer an AWS error."""
+        with self._lock:
+            self._configs[table_arn] = Answer(status or ERROR_STATUS[error_type],
+                                              {"message": message},
+                                              error_headers(error_type))
+
+    def add_bucket(self, bucket_arn, bucket_id=None):
+        """Register a table bucket (add_table does it too); an empty bucket
+        lists no tables instead of answering 404.  Returns bucket_arn."""
+        if not BUCKET_ARN_RE.fullmatch(bucket_arn):
+            raise ValueError(f"not a table bucket ARN: {bucket_arn!r}")
+        with self._lock:
+            if bucket_id is not None or bucket_arn not in self._buckets:
+                self._buckets[bucket_arn] = bucket_id or _stable_id(bucket_arn)
+        return bucket_arn
+
+    def add_table(self, bucket_arn, namespace, name, job=None, config=None, delay=None,
+                  table_id=None, created_at=None, modified_at=None):
+        """Register a table that all four operations know; return its ARN.
+
+        The ARN is f"{bucket_arn}/table/{table_id}"; without table_id a new
+        uuid (lower-case hex and '-') is made.  job: the job status body, as
+        for set_table() (None: {"status": "NotYetRun"}); config: as for
+        set_config() (None or "none": no configuration, 404); delay: see
+        set_table_delay().  created_at/modified_at: datetimes (default now).
+        A table of the same bucket, namespace and name is replaced.
+        The job status and the configuration can be rescripted afterwards
+        with set_table(), set_table_error(), set_config(), set_config_error().
+        """
+        for member, value in (("namespace", namespace), ("name", name)):
+            if not NAME_RE.fullmatch(value):
+                raise ValueError(f"{member} must be 1-255 of [0-9a-z_], not {value!r}")
+        table_id = table_id or str(uuid.uuid4())
+        arn = f"{bucket_arn}/table/{table_id}"
+        if not TABLE_ARN_RE.fullmatch(arn):
+            raise ValueError(f"bad bucket ARN or table id: {arn!r}")
+        created_at = created_at or dt.datetime.now(dt.timezone.utc)
+        with self._lock:
+            self.add_bucket(bucket_arn)
+            old = self._names.get((bucket_arn, namespace, name))
+            if old is not None:
+                self.remove_table(old)
+            self.remove_table(arn)
+            self._registry[arn] = MockTable(
+                bucket_arn=bucket_arn, namespace=namespace, name=name, table_id=table_id,
+                bucket_id=self._buckets[bucket_arn],
+                namespace_id=_stable_id(bucket_arn, namespace),
+                created_at=created_at, modified_at=modified_at or created_at,
+                version_token=secrets.token_hex(10))
+            self._names[(bucket_arn, namespace, name)] = arn
+            self.set_table(arn, job if job is not None else {"status": "NotYetRun"})
+            self.set_config(arn, config)
+            self.set_table_delay(arn, delay)
+        return arn
+
+    def remove_bucket(self, bucket_arn):
+        """Forget a bucket, all its tables and its scripted errors."""
+        with self._lock:
+            for arn in [a for a, t in self._registry.items() if t.bucket_arn == bucket_arn]:
+                self.remove_table(arn)
+            self._buckets.pop(bucket_arn, None)
+            self._bucket_errors.pop(bucket_arn, None)
+
+    def clear_tables(self):
+        """Forget every table and bucket: set_table() answers, configurations,
+        delays, the registry and the ListTables errors."""
+        with self._lock:
+            for store in (self._tables, self._configs, self._delays, self._registry,
+                          self._names, self._buckets, self._bucket_errors):
+                store.clear()
+
+    def set_bucket_error(self, bucket_arn, error_type, message, status=None,
+                         page=None, times=None):
+        """Make ListTables of a bucket answer an AWS error.
+
+        page None: every page fails; page N (1-based): only the request for
+        the N-th page (the one whose continuationToken the mock gave with
+        page N-1), so a client fails mid-listing.  times None: every time;
+        an int: only that many times, then the listing succeeds (retries).
+        Rules add up; the first one that applies answers.  The bucket need
+        not be registered (e.g. AccessDenied on a bucket the mock lacks).
+        """
+        rule = _BucketError(Answer(status or ERROR_STATUS[error_type], {"message": message},
+                                   error_headers(error_type)), page, times)
+        with self._lock:
+            self._bucket_errors.setdefault(bucket_arn, []).append(rule)
+
+    def clear_bucket_errors(self, bucket_arn=None):
+        """Drop the ListTables errors of one bucket, or of all (None)."""
+        with self._lock:
+            if bucket_arn is None:
+                self._bucket_errors.clear()
+            else:
+                self._bucket_errors.pop(bucket_arn, None)
 
     def enqueue(self, status, body, headers=None, delay=None, chunked=False,
                 content_length=None):
         """Push a one-shot answer, used (FIFO) before the per-table answers.
+
+        The queue serves every operation (job status, configuration,
+        GetTable, ListTables): the next authenticated request to a known
+        path takes the head of the queue before its parameters are checked.
+        Unknown paths and rejected signatures do not consume it.
 
         chunked=True sends the body with Transfer-Encoding: chunked;
         content_length=CLOSE_DELIMITED sends no Content-Length and ends the
@@ -781,11 +1101,14 @@ class MockS3Tables(_ServerBase):
             return self.requests[-1] if self.requests else None
 
     def clear(self):
-        """Forget recorded requests, handshake errors and queued answers."""
+        """Forget recorded requests, handshake errors, counters and queued
+        answers (not the tables)."""
         with self._lock:
             self.requests.clear()
             self.tls_errors.clear()
             self._queue.clear()
+            self.handshakes = 0
+            self.operation_counts.clear()
 
     def now(self):
         """The mock's clock (wall clock + clock_skew), in epoch seconds."""
@@ -820,6 +1143,8 @@ class MockS3Tables(_ServerBase):
             )
             self._register(conn)
             conn.do_handshake()
+            with self._lock:
+                self.handshakes += 1
         except (OSError, ssl.SSLError) as exc:
             with self._lock:
                 self.tls_errors.append((client, str(exc)))
@@ -864,8 +1189,12 @@ class MockS3Tables(_ServerBase):
             sni=getattr(handler.connection, "mock_sni", None), time=time.time(),
         )
         rec.body = self._read_body(handler)
+        rec.operation = operation_of(rec.method, rec.path)
         with self._lock:
             self.requests.append(rec)
+            if rec.operation is not None:
+                self.operation_counts[rec.operation] = (
+                    self.operation_counts.get(rec.operation, 0) + 1)
         return rec
 
     def _handle(self, handler):
@@ -878,7 +1207,10 @@ class MockS3Tables(_ServerBase):
         except _Reject as rej:
             rec.reason = rej.reason
             answer = Answer(rej.status, {"message": rej.message}, error_headers(rej.error_type))
-        delay = answer.delay if answer.delay is not None else self.delay
+        delay = answer.delay
+        if delay is None:
+            with self._lock:
+                delay = self._delays.get(rec.table_arn, self.delay)
         if delay and self._stopping.wait(delay):
             handler.close_connection = True
             return
@@ -952,15 +1284,38 @@ class MockS3Tables(_ServerBase):
             self._stopping.wait(answer.stall)
 
     def _route(self, rec):
-        """Only GET /table-record-expiration-job-status exists."""
-        if rec.method != "GET" or rec.path != OPERATION_PATH:
+        """Dispatch on rec.operation (set by _record from method and path).
+
+        Each operation records what identifies its table or bucket, then
+        takes a one-shot answer if one is queued (before checking its
+        parameters: a queued fault answers whatever call comes next), and
+        only then validates and answers from the tables.
+        """
+        handlers = {OP_JOB_STATUS: self._job_status, OP_CONFIG: self._config,
+                    OP_GET_TABLE: self._get_table, OP_LIST_TABLES: self._list_tables}
+        if rec.operation not in handlers:
             raise _Reject("UnknownOperationException", "Unknown operation",
                           f"no operation for {rec.method} {rec.path}")
-        arns = [v for k, v in decode_query(rec.query) if k == "tableArn"]
-        rec.table_arn = arns[0] if arns else None
+        return handlers[rec.operation](rec, self._params(rec))
+
+    @staticmethod
+    def _params(rec):
+        """Decoded query parameters; the first value wins when one repeats."""
+        params = {}
+        for name, value in decode_query(rec.query):
+            params.setdefault(name, value)
+        return params
+
+    def _queued(self):
         with self._lock:
-            if self._queue:
-                return self._queue.pop(0)
+            return self._queue.pop(0) if self._queue else None
+
+    def _job_status(self, rec, params):
+        """GET /table-record-expiration-job-status?tableArn=..."""
+        rec.table_arn = params.get("tableArn")
+        queued = self._queued()
+        if queued is not None:
+            return queued
         if not rec.table_arn:
             raise _Reject("BadRequestException", "tableArn is required",
                           "missing tableArn parameter")
@@ -970,6 +1325,150 @@ class MockS3Tables(_ServerBase):
             raise _Reject("NotFoundException", MSG_NO_TABLE,
                           f"unknown table {rec.table_arn}")
         return answer
+
+    def _config(self, rec, params):
+        """GET /table-record-expiration?tableArn=...
+
+        A table the mock knows (add_table or set_table) without a
+        configuration answers 404 MSG_NO_CONFIG; an unknown one MSG_NO_TABLE.
+        The tableArn pattern is only checked for tables the mock does not
+        know, so a set_table() ARN the job status accepts (say, a 1-letter
+        bucket name) gets the same treatment here.
+        """
+        rec.table_arn = params.get("tableArn")
+        queued = self._queued()
+        if queued is not None:
+            return queued
+        if not rec.table_arn:
+            raise _Reject("BadRequestException", "tableArn is required",
+                          "missing tableArn parameter")
+        with self._lock:
+            answer = self._configs.get(rec.table_arn)
+            known = rec.table_arn in self._tables or rec.table_arn in self._registry
+        if answer is not None:
+            return answer
+        if known:
+            raise _Reject("NotFoundException", MSG_NO_CONFIG,
+                          f"no configuration for {rec.table_arn}")
+        _check_pattern("tableArn", rec.table_arn, TABLE_ARN_RE)
+        raise _Reject("NotFoundException", MSG_NO_TABLE, f"unknown table {rec.table_arn}")
+
+    def _get_table(self, rec, params):
+        """GET /get-table?tableBucketARN=...&namespace=...&name=... (or ?tableArn=...)."""
+        rec.table_arn = params.get("tableArn")
+        rec.bucket_arn = params.get("tableBucketARN")
+        queued = self._queued()
+        if queued is not None:
+            return queued
+        with self._lock:
+            if rec.table_arn is not None:
+                _check_pattern("tableArn", rec.table_arn, TABLE_ARN_RE)
+                table = self._registry.get(rec.table_arn)
+            else:
+                namespace, name = params.get("namespace"), params.get("name")
+                if rec.bucket_arn is None or namespace is None or name is None:
+                    raise _Reject("BadRequestException",
+                                  "Either tableArn or tableBucketARN, namespace and name "
+                                  "must be specified.", "missing GetTable parameters")
+                _check_pattern("tableBucketARN", rec.bucket_arn, BUCKET_ARN_RE)
+                _check_name("namespace", namespace)
+                _check_name("name", name)
+                arn = self._names.get((rec.bucket_arn, namespace, name))
+                table = self._registry.get(arn) if arn else None
+        if table is None:
+            raise _Reject("NotFoundException", MSG_NO_TABLE, "no such table")
+        rec.table_arn, rec.bucket_arn = table.arn, table.bucket_arn
+        return Answer(200, table.get_table())
+
+    def _list_tables(self, rec, params):
+        """GET /tables/{tableBucketARN}?namespace=&prefix=&maxTables=&continuationToken=
+
+        The bucket ARN arrives percent-encoded as one path segment; the
+        mock decodes it.  Tables come sorted by namespace then name; a page
+        holds min(maxTables, list_page_size) of them; continuationToken is
+        base64 of the bucket id, the offset and the page number, and only
+        sent when more remain.
+        """
+        rec.bucket_arn = unquote(rec.path[len(LIST_TABLES_PATH):])
+        queued = self._queued()
+        if queued is not None:
+            return queued
+        bucket = rec.bucket_arn
+        _check_pattern("tableBucketARN", bucket, BUCKET_ARN_RE)
+        namespace, prefix = params.get("namespace"), params.get("prefix")
+        if namespace is not None:
+            _check_name("namespace", namespace)
+        if prefix is not None and not 1 <= len(prefix) <= 255:
+            raise _validation_error("prefix", prefix, "Member must have length between 1 and 255")
+        limit = self._max_tables(params.get("maxTables"))
+        with self._lock:
+            bucket_id = self._buckets.get(bucket)
+            offset, page = self._decode_token(params.get("continuationToken"), bucket, bucket_id)
+            error = self._bucket_error(bucket, page)
+            if error is not None:
+                return error
+            if bucket_id is None:
+                raise _Reject("NotFoundException", MSG_NO_BUCKET, f"unknown bucket {bucket}")
+            tables = sorted(
+                (t for t in self._registry.values()
+                 if t.bucket_arn == bucket
+                 and (namespace is None or t.namespace == namespace)
+                 and (prefix is None or t.name.startswith(prefix))),
+                key=lambda t: (t.namespace, t.name))
+            size = min(limit, self.list_page_size) if self.list_page_size else limit
+        body = {"tables": [t.summary() for t in tables[offset:offset + size]]}
+        if offset + size < len(tables):
+            body["continuationToken"] = self._encode_token(bucket_id, offset + size, page + 1)
+        return Answer(200, body)
+
+    @staticmethod
+    def _max_tables(value):
+        """maxTables: an integer 1-1000, default 1000."""
+        if value is None:
+            return MAX_TABLES
+        if not re.fullmatch(r"-?[0-9]{1,10}", value):
+            raise _Reject("BadRequestException",
+                          f"Value '{value}' at 'maxTables' is not a valid integer.")
+        limit = int(value)
+        if not 1 <= limit <= MAX_TABLES:
+            raise _validation_error("maxTables", value,
+                                    f"Member must have value between 1 and {MAX_TABLES}")
+        return limit
+
+    @staticmethod
+    def _encode_token(bucket_id, offset, page):
+        data = json.dumps({"b": bucket_id, "o": offset, "p": page}, separators=(",", ":"))
+        return base64.b64encode(data.encode()).decode("ascii")
+
+    @staticmethod
+    def _decode_token(token, bucket, bucket_id):
+        """(offset, page) of a continuationToken (none: (0, 1)); 400 if it is
+        not one this mock gave out for this bucket."""
+        if token is None:
+            return 0, 1
+        try:
+            data = json.loads(base64.b64decode(token, validate=True))
+            offset, page, owner = data["o"], data["p"], data["b"]
+            ok = (isinstance(offset, int) and isinstance(page, int) and offset >= 0
+                  and page >= 2 and owner == bucket_id)
+        except (binascii.Error, ValueError, TypeError, KeyError):
+            ok = False
+        if not ok:
+            raise _Reject("BadRequestException", MSG_BAD_TOKEN,
+                          f"bad continuationToken {token!r} for {bucket}")
+        return offset, page
+
+    def _bucket_error(self, bucket, page):
+        """The scripted ListTables error for this page, if any (uses one try)."""
+        rules = self._bucket_errors.get(bucket, [])
+        for rule in rules:
+            if rule.page is None or rule.page == page:
+                if rule.times is not None:
+                    rule.times -= 1
+                    if rule.times <= 0:
+                        rules.remove(rule)
+                return rule.answer
+        return None
 
     # -- SigV4 checks, in the order AWS applies them -----------------------
 
@@ -1235,12 +1734,16 @@ def _write_atomically(path, data):
 
 
 def _demo_tables(mock):
-    """The two demo tables; bodies are callables so ages stay right over time."""
-    mock.set_table(DEMO_HEALTHY_ARN, lambda: job(
-        "Successful", last_run=5 * 3600 + 3 * 60,
-        records=1234, files=12, bytes_=4404019))
-    mock.set_table(DEMO_FAILING_ARN, lambda: job(
-        "Failed", last_run=2 * 3600, failure=DEMO_FAILURE))
+    """The two demo tables, in namespace 'demo' of the demo bucket (so
+    GetTable and ListTables find them too); job bodies are callables so
+    ages stay right over time."""
+    mock.add_table(DEMO_BUCKET_ARN, DEMO_NAMESPACE, "healthy_table",
+                   job=lambda: job("Successful", last_run=5 * 3600 + 3 * 60,
+                                   records=1234, files=12, bytes_=4404019),
+                   config=expiration_config("enabled", 30), table_id="healthy-table")
+    mock.add_table(DEMO_BUCKET_ARN, DEMO_NAMESPACE, "failing_table",
+                   job=lambda: job("Failed", last_run=2 * 3600, failure=DEMO_FAILURE),
+                   config=expiration_config("disabled"), table_id="failing-table")
 
 
 def demo(state_dir, port=0):
@@ -1262,7 +1765,9 @@ def demo(state_dir, port=0):
                   f"  AWS_ACCESS_KEY_ID={DEMO_ACCESS_KEY}\n"
                   f"  AWS_SECRET_ACCESS_KEY='{DEMO_SECRET_KEY}'\n"
                   f"  region {DEMO_REGION}; tables:\n    {DEMO_HEALTHY_ARN}\n"
-                  f"    {DEMO_FAILING_ARN}", flush=True)
+                  f"    {DEMO_FAILING_ARN}\n"
+                  f"  bucket {DEMO_BUCKET_ARN}, namespace {DEMO_NAMESPACE}: "
+                  f"healthy_table, failing_table", flush=True)
             while not stop.wait(0.2):
                 pass
     return 0

@@ -73,7 +73,8 @@ format(const char *arn, const struct job_status *job, const struct eval_config *
         tap_diag("fixture: evaluate: %s", err);
         return NULL;
     }
-    struct report r = {arn, job, cfg, &eval, api_seconds};
+    struct report r = {
+        .table_arn = arn, .job = job, .cfg = cfg, .eval = &eval, .api_seconds = api_seconds};
     struct buf out = BUF_INIT;
     output_format_report(&r, &out);
     return buf_detach(&out);
