@@ -213,6 +213,10 @@ api_list_tables(const struct api_context *ctx, const char *bucket_arn, const cha
     do {
         char *next = NULL;
         rc = api_list_page(ctx, buf_str(&path), namespace_name, token, list, &next, err, errlen);
+        if (rc == API_OK && next != NULL && token != NULL && strcmp(next, token) == 0) {
+            snprintf(err, errlen, "%s answered the same continuation token twice", OP_LIST_TABLES);
+            rc = API_FAILED;
+        }
         free(token);
         token = next;
         pages++;

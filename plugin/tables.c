@@ -123,6 +123,10 @@ tables_decode_list(const char *body, size_t len, struct table_list *list, char *
             rc = tables_list_item(json_object_array_get_idx(tables, i), i, list, err, errlen);
         if (rc == 0 && tables_member(root, "continuationToken") != NULL)
             rc = tables_string(root, "", "continuationToken", token, err, errlen);
+        if (rc == 0 && *token != NULL && (*token)[0] == '\0') {
+            free(*token); /* an empty token ends the listing, as in the SDKs */
+            *token = NULL;
+        }
     }
     json_object_put(root);
     return rc;

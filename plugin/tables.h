@@ -38,7 +38,8 @@ struct expiration_config {
 int tables_decode_get(const char *body, size_t len, char **arn, char *err, size_t errlen);
 
 /* ListTables: appends the page's tables to list; *token is the
- * malloc'd continuationToken, NULL on the last page. 0, or -1 with err. */
+ * malloc'd continuationToken, NULL on the last page (also when it is
+ * empty). 0, or -1 with err. */
 int tables_decode_list(const char *body, size_t len, struct table_list *list, char **token,
                        char *err, size_t errlen);
 

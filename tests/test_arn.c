@@ -182,6 +182,55 @@ test_error_buffer(void)
     tap_is_str(small, "invalid table A", "arn: the reason is cut to the error buffer");
 }
 
+static void
+check_bucket(const char *text, const char *why, const char *name)
+{
+    struct table_arn a;
+    char err[1024] = "", want[1024];
+    int rc = arn_parse_bucket(text, &a, err, sizeof err);
+    if (why == NULL) {
+        tap_is_int(rc, 0, "bucket arn: %s is valid", name);
+        return;
+    }
+    snprintf(want, sizeof want, "invalid table bucket ARN '%s': %s, expected %s", text, why,
+             ARN_BUCKET_EXPECTED);
+    tap_is_int(rc, -1, "bucket arn: %s is refused", name);
+    tap_is_str(err, want, "bucket arn: %s: the reason", name);
+}
+
+static void
+test_bucket(void)
+{
+    struct table_arn a;
+    char err[512] = "";
+    tap_is_int(arn_parse_bucket(PREFIX "bucket/amzn-s3-demo-bucket", &a, err, sizeof err), 0,
+               "bucket arn: a plain bucket ARN parses");
+    tap_is_str(a.bucket, "amzn-s3-demo-bucket", "bucket arn: the bucket name");
+    tap_is_str(a.region, "us-east-1", "bucket arn: the region");
+    tap_is_str(a.table, "", "bucket arn: no table id");
+    check_bucket("arn:aws-cn:s3tables:cn-north-1:123456789012:bucket/b_1", NULL, "aws-cn");
+    check_bucket(PREFIX "bucket/ab", "bad bucket name", "a two-character bucket");
+    check_bucket(PREFIX "bucket/Upper", "bad bucket name", "an upper-case bucket");
+    check_bucket(PREFIX "bucket/b1/table/t1", "a table bucket ARN ends with the bucket name",
+                 "a table ARN");
+    check_bucket(PREFIX "table/b1", "resource is not bucket/...", "no bucket/");
+    check_bucket("arn:aws:s3:us-east-1:123456789012:bucket/b1", "service is not s3tables",
+                 "an S3 ARN");
+    check_bucket("", "empty", "the empty string");
+}
+
+static void
+test_names(void)
+{
+    char err[512] = "";
+    tap_ok(arn_name_valid("sales_2026", "namespace", err, sizeof err), "name: a-z 0-9 _ is valid");
+    tap_ok(!arn_name_valid("a.b", "namespace", err, sizeof err), "name: a dot is refused");
+    tap_is_str(err, "invalid namespace 'a.b': may hold only a-z, 0-9 and _", "name: why");
+    tap_ok(!arn_name_valid("t\n", "table name", err, sizeof err), "name: a newline is refused");
+    tap_is_str(err, "invalid table name 't ': may hold only a-z, 0-9 and _",
+               "name: the message stays on one line");
+}
+
 int
 main(void)
 {
@@ -189,5 +238,7 @@ main(void)
     test_valid();
     test_invalid();
     test_error_buffer();
+    test_bucket();
+    test_names();
     return tap_done();
 }

@@ -502,6 +502,104 @@ test_repeated_calls(void)
            "after a positional-argument error, parsing works");
 }
 
+#define BUCKET "arn:aws:s3tables:us-east-1:111122223333:bucket/amzn-s3-demo-bucket"
+
+/* Like CHECK_ERROR, freeing what the parse kept (--include lists). */
+static void
+check_selection_error(char **argv, const char *want, const char *name)
+{
+    struct config cfg;
+    char err[512];
+    enum options_result rc = parse(&cfg, err, sizeof err, argv);
+    tap_is_int(rc, OPTIONS_ERROR, "%s: an error", name);
+    tap_is_str(err, want, "%s: message", name);
+    options_free(&cfg);
+}
+
+#define SELECTION_ERROR(want, name, ...)                                                           \
+    check_selection_error((char *[]){PROG, __VA_ARGS__, NULL}, want, name)
+
+static void
+test_table_selection(void)
+{
+    struct config cfg;
+    char err[512];
+    tap_is_int(PARSE(&cfg, err, "-b", BUCKET, "--namespace", "sales", "--name", "orders"),
+               OPTIONS_OK, "-b --namespace --name parses");
+    tap_is_int(cfg.mode, MODE_TABLE_NAME, "-b --namespace --name: one table by name");
+    tap_ok(cfg.bucket_arn != NULL && strcmp(cfg.namespace_name, "sales") == 0 &&
+               strcmp(cfg.table_name, "orders") == 0,
+           "-b --namespace --name: bucket, namespace and name kept");
+    options_free(&cfg);
+
+    tap_is_int(PARSE(&cfg, err, "--table-bucket-arn", BUCKET), OPTIONS_OK, "-b alone parses");
+    tap_is_int(cfg.mode, MODE_BUCKET, "-b alone: the whole bucket");
+    tap_is_int(cfg.parallel, 8, "--parallel defaults to 8");
+    tap_ok(!cfg.show_configuration, "--show-configuration is off by default");
+    options_free(&cfg);
+
+    tap_is_int(PARSE(&cfg, err, "-b", BUCKET, "--namespace", "sales", "--include", "sales.o*",
+                     "--include", "sales.x", "--exclude", "*_tmp", "--parallel", "64",
+                     "--show-configuration"),
+               OPTIONS_OK, "bucket filters parse");
+    tap_is_int(cfg.mode, MODE_BUCKET, "bucket filters: still the whole-bucket mode");
+    tap_ok(cfg.n_include == 2 && strcmp(cfg.include[0], "sales.o*") == 0 &&
+               strcmp(cfg.include[1], "sales.x") == 0,
+           "--include is repeatable, in order");
+    tap_ok(cfg.n_exclude == 1 && strcmp(cfg.exclude[0], "*_tmp") == 0, "--exclude is kept");
+    tap_is_int(cfg.parallel, 64, "--parallel 64 is the maximum");
+    tap_ok(cfg.show_configuration, "--show-configuration is kept");
+    options_free(&cfg);
+
+    tap_is_int(PARSE(&cfg, err, "-b", BUCKET, "--list-tables", "--exclude", "a.*"), OPTIONS_OK,
+               "--list-tables parses");
+    tap_is_int(cfg.mode, MODE_LIST, "--list-tables: the listing mode");
+    options_free(&cfg);
+
+    const char *combined = "-a/--table-arn names one table: it cannot be combined with "
+                           "--table-bucket-arn, --namespace, --name, --include, --exclude or "
+                           "--list-tables";
+    SELECTION_ERROR(combined, "-a with -b", "-a", ARN, "-b", BUCKET);
+    SELECTION_ERROR(combined, "-a with --namespace", "-a", ARN, "--namespace", "sales");
+    SELECTION_ERROR(combined, "-a with --include", "-a", ARN, "--include", "x");
+    SELECTION_ERROR(combined, "-a with --list-tables", "-a", ARN, "--list-tables");
+    SELECTION_ERROR("--name needs --namespace", "--name without --namespace", "-b", BUCKET,
+                    "--name", "orders");
+    SELECTION_ERROR("--namespace needs -b/--table-bucket-arn", "--namespace without -b",
+                    "--namespace", "sales");
+    SELECTION_ERROR("--name needs -b/--table-bucket-arn", "--name without -b", "--namespace",
+                    "sales", "--name", "orders");
+    SELECTION_ERROR("--list-tables needs -b/--table-bucket-arn", "--list-tables without -b",
+                    "--list-tables");
+    SELECTION_ERROR("--include/--exclude needs -b/--table-bucket-arn", "--exclude without -b",
+                    "--exclude", "x");
+    SELECTION_ERROR("--name names one table: it cannot be combined with --include, --exclude or "
+                    "--list-tables",
+                    "--name with --include", "-b", BUCKET, "--namespace", "s", "--name", "t",
+                    "--include", "x");
+    SELECTION_ERROR("invalid namespace 'Sales': may hold only a-z, 0-9 and _",
+                    "an upper-case namespace", "-b", BUCKET, "--namespace", "Sales");
+    SELECTION_ERROR("invalid namespace '': is empty", "an empty namespace", "-b", BUCKET,
+                    "--namespace", "");
+    SELECTION_ERROR("invalid table name 'my-table': may hold only a-z, 0-9 and _",
+                    "a table name with a dash", "-b", BUCKET, "--namespace", "s", "--name",
+                    "my-table");
+    char long_name[300];
+    memset(long_name, 'a', 256);
+    long_name[256] = '\0';
+    SELECTION_ERROR("invalid table name "
+                    "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...': "
+                    "is longer than 255 characters",
+                    "a 256-character table name", "-b", BUCKET, "--namespace", "s", "--name",
+                    long_name);
+    SELECTION_ERROR("--parallel: invalid number '0' (use 1-64)", "--parallel 0", "-b", BUCKET,
+                    "--parallel", "0");
+    SELECTION_ERROR("--parallel: invalid number '65' (use 1-64)", "--parallel 65", "-b", BUCKET,
+                    "--parallel", "65");
+    SELECTION_ERROR("--parallel: invalid number '8x' (use 1-64)", "--parallel 8x", "-b", BUCKET,
+                    "--parallel", "8x");
+}
+
 int
 main(void)
 {
@@ -517,5 +615,6 @@ main(void)
     test_help_and_version();
     test_extra_opts();
     test_repeated_calls();
+    test_table_selection();
     return tap_done();
 }
