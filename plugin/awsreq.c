@@ -302,9 +302,14 @@ awsreq_log_attempts(const struct awsreq *reqs, const struct awsreq_result *res, 
         return;
     }
     long attempts = 0;
-    for (size_t i = 0; i < n; i++)
+    const char *other = NULL;
+    for (size_t i = 0; i < n; i++) {
         attempts += res[i].attempts;
-    fprintf(stderr, "%zu requests (%s...), %ld attempts\n", n, reqs[0].operation, attempts);
+        if (other == NULL && strcmp(reqs[i].operation, reqs[0].operation) != 0)
+            other = reqs[i].operation;
+    }
+    fprintf(stderr, "%s%s%s: %zu requests, %ld attempts\n", reqs[0].operation,
+            other != NULL ? " and " : "", other != NULL ? other : "", n, attempts);
 }
 
 void

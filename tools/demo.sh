@@ -34,7 +34,20 @@ run() {
     echo
 }
 
+run_bucket() {
+    echo "\$ check_s3tables_expiration -b arn:aws:s3tables:us-east-1:111122223333:bucket/demo-bucket $*"
+    env -i PATH="$PATH" HOME="$state" \
+        AWS_ACCESS_KEY_ID=AKIDEMO0000000000001 \
+        AWS_SECRET_ACCESS_KEY='demoSecretKey/For+LocalMockOnly0000000000' \
+        AWS_ENDPOINT_URL_S3TABLES="$(cat "$state/url")" AWS_CA_BUNDLE="$state/ca.pem" \
+        "$plugin" -b "arn:aws:s3tables:us-east-1:111122223333:bucket/demo-bucket" "$@"
+    echo "(exit status $?)"
+    echo
+}
+
 echo "Demo endpoint: $(cat "$state/url") (local mock, signatures checked with botocore)"
 echo
 run healthy-table
 run failing-table
+run_bucket --namespace demo --name healthy_table --show-configuration
+run_bucket
