@@ -29,6 +29,7 @@ struct http_transfer {
 
 struct http_client {
     CURLM *multi;
+    CURLSH *share; /* TLS sessions, so new connections to a host resume */
     const struct http_options *opts;
     int in_flight;
     struct http_transfer *done_head, *done_tail;
@@ -241,8 +242,10 @@ http_client_new(const struct http_options *opts)
         return NULL;
     c->opts = opts;
     c->multi = curl_multi_init();
-    if (c->multi == NULL) {
-        free(c);
+    c->share = curl_share_init();
+    if (c->multi == NULL || c->share == NULL ||
+        curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK) {
+        http_client_free(c);
         return NULL;
     }
     return c;
@@ -261,6 +264,7 @@ http_client_free(struct http_client *c)
             http_response_free(&resp);
     }
     curl_multi_cleanup(c->multi);
+    curl_share_cleanup(c->share);
     free(c);
 }
 
@@ -300,6 +304,7 @@ http_start(struct http_client *c, const struct http_request *req, void *tag, cha
         return NULL;
     }
     http_configure(t->curl, req, c->opts, t);
+    curl_easy_setopt(t->curl, CURLOPT_SHARE, c->share);
     if (t->verbose >= 2)
         fprintf(stderr, "%s %s\n", t->method, req->url);
     if (curl_multi_add_handle(c->multi, t->curl) != CURLM_OK) {
