@@ -21,28 +21,27 @@ while [ ! -s "$state/url" ]; do
     sleep 0.1
 done
 
-run() {
-    table=$1
-    shift
-    echo "\$ check_s3tables_expiration -a arn:aws:s3tables:us-east-1:111122223333:bucket/demo-bucket/table/$table $*"
+# Runs the plugin with only the demo credentials and endpoint in its environment.
+plugin_run() {
+    echo "\$ check_s3tables_expiration $*"
     env -i PATH="$PATH" HOME="$state" \
         AWS_ACCESS_KEY_ID=AKIDEMO0000000000001 \
         AWS_SECRET_ACCESS_KEY='demoSecretKey/For+LocalMockOnly0000000000' \
         AWS_ENDPOINT_URL_S3TABLES="$(cat "$state/url")" AWS_CA_BUNDLE="$state/ca.pem" \
-        "$plugin" -a "arn:aws:s3tables:us-east-1:111122223333:bucket/demo-bucket/table/$table" "$@"
+        "$plugin" "$@"
     echo "(exit status $?)"
     echo
 }
 
+bucket=arn:aws:s3tables:us-east-1:111122223333:bucket/demo-bucket
+run() {
+    table=$1
+    shift
+    plugin_run -a "$bucket/table/$table" "$@"
+}
+
 run_bucket() {
-    echo "\$ check_s3tables_expiration -b arn:aws:s3tables:us-east-1:111122223333:bucket/demo-bucket $*"
-    env -i PATH="$PATH" HOME="$state" \
-        AWS_ACCESS_KEY_ID=AKIDEMO0000000000001 \
-        AWS_SECRET_ACCESS_KEY='demoSecretKey/For+LocalMockOnly0000000000' \
-        AWS_ENDPOINT_URL_S3TABLES="$(cat "$state/url")" AWS_CA_BUNDLE="$state/ca.pem" \
-        "$plugin" -b "arn:aws:s3tables:us-east-1:111122223333:bucket/demo-bucket" "$@"
-    echo "(exit status $?)"
-    echo
+    plugin_run -b "$bucket" "$@"
 }
 
 echo "Demo endpoint: $(cat "$state/url") (local mock, signatures checked with botocore)"
