@@ -27,6 +27,7 @@ struct awsreq_slot {
     struct sigv4_signature sig;
     struct http_header headers[5];
     struct http_request http;
+    struct sigv4_key_cache *keys; /* the batch's, for requests signed with its first secret */
 };
 
 static long
@@ -200,7 +201,7 @@ awsreq_sign(struct awsreq_slot *s, char *err, size_t errlen)
                                      payload};
         struct sigv4_key key = {creds->access_key_id, creds->secret_access_key};
         struct sigv4_scope scope = {s->amz_date, req->region, req->service, true};
-        if (sigv4_sign(&sreq, &key, &scope, &s->sig) != 0) {
+        if (sigv4_sign_cached(&sreq, &key, &scope, s->keys, &s->sig) != 0) {
             snprintf(err, errlen, "cannot sign the request");
             return -1;
         }
@@ -317,6 +318,7 @@ awsreq_send_many(struct http_client *client, const struct awsreq *reqs, struct a
                  size_t n, int parallel)
 {
     int verbose = http_client_options(client)->verbose;
+    struct sigv4_key_cache keys = {0};
     struct awsreq_slot *slots = calloc(n > 0 ? n : 1, sizeof(*slots));
     size_t left = n;
     for (size_t i = 0; i < n; i++) {
@@ -327,6 +329,8 @@ awsreq_send_many(struct http_client *client, const struct awsreq *reqs, struct a
             continue;
         }
         slots[i] = (struct awsreq_slot){.req = &reqs[i], .res = &res[i]};
+        if (reqs[i].creds != NULL && reqs[i].creds == reqs[0].creds)
+            slots[i].keys = &keys;
         slots[i].path = slots[i].url = (struct buf)BUF_INIT;
         if (awsreq_prepare(&slots[i], res[i].error, sizeof(res[i].error)) != 0) {
             res[i].outcome = AWSREQ_UNSENT;
@@ -366,6 +370,7 @@ awsreq_send_many(struct http_client *client, const struct awsreq *reqs, struct a
     for (size_t i = 0; i < n; i++)
         awsreq_slot_free(&slots[i]);
     free(slots);
+    sigv4_key_cache_clear(&keys);
 }
 
 void

@@ -30,14 +30,14 @@ struct run {
     struct profile profile;
     struct target target;
     struct credentials creds;
-    struct buf out; /* what the check printed; the error in err when empty */
+    struct buf out; /* what the check printed; else the error in err */
     char err[2048];
 };
 
 static int
 run_finish(struct run *run, enum state state)
 {
-    if (run->out.len == 0)
+    if (run->out.len == 0 && run->err[0] != '\0') /* an empty listing prints nothing */
         output_format_message(state, run->err, &run->out);
     fputs(buf_failed(&run->out) ? OUTPUT_PREFIX " UNKNOWN - out of memory\n" : buf_str(&run->out),
           stdout);

@@ -462,12 +462,35 @@ string_to_sign(const char *creq, const char *amz_date, const char *credential_sc
     return buf_detach(&b);
 }
 
+/* The signing key of the scope: the cache's when it holds that scope's. */
+static bool
+signing_key(const struct sigv4_key *key, const struct sigv4_scope *scope, const char *date,
+            struct sigv4_key_cache *cache, unsigned char out[SHA256_LEN])
+{
+    if (cache != NULL && cache->valid && strcmp(cache->date, date) == 0 &&
+        strcmp(cache->region, scope->region) == 0 && strcmp(cache->service, scope->service) == 0) {
+        memcpy(out, cache->key, SHA256_LEN);
+        return true;
+    }
+    if (!derive_signing_key(key, scope, date, out))
+        return false;
+    if (cache != NULL && strlen(scope->region) < sizeof(cache->region) &&
+        strlen(scope->service) < sizeof(cache->service)) {
+        memcpy(cache->date, date, sizeof(cache->date));
+        strcpy(cache->region, scope->region);
+        strcpy(cache->service, scope->service);
+        memcpy(cache->key, out, SHA256_LEN);
+        cache->valid = true;
+    }
+    return true;
+}
+
 static bool
 compute_signature(const struct sigv4_key *key, const struct sigv4_scope *scope, const char *date,
-                  const char *sts, char signature[65])
+                  struct sigv4_key_cache *cache, const char *sts, char signature[65])
 {
     unsigned char k_signing[SHA256_LEN], mac[SHA256_LEN];
-    bool ok = derive_signing_key(key, scope, date, k_signing) &&
+    bool ok = signing_key(key, scope, date, cache, k_signing) &&
               hmac_sha256(k_signing, sizeof(k_signing), sts, mac);
     if (ok)
         hex_encode(mac, sizeof(mac), signature);
@@ -478,6 +501,14 @@ compute_signature(const struct sigv4_key *key, const struct sigv4_scope *scope, 
 int
 sigv4_sign(const struct sigv4_request *req, const struct sigv4_key *key,
            const struct sigv4_scope *scope, struct sigv4_signature *out)
+{
+    return sigv4_sign_cached(req, key, scope, NULL, out);
+}
+
+int
+sigv4_sign_cached(const struct sigv4_request *req, const struct sigv4_key *key,
+                  const struct sigv4_scope *scope, struct sigv4_key_cache *cache,
+                  struct sigv4_signature *out)
 {
     if (out == NULL)
         return -1;
@@ -498,7 +529,7 @@ sigv4_sign(const struct sigv4_request *req, const struct sigv4_key *key,
         out->string_to_sign =
             string_to_sign(out->canonical_request, scope->amz_date, buf_str(&cred_scope));
     bool ok = out->string_to_sign != NULL &&
-              compute_signature(key, scope, date, out->string_to_sign, out->signature);
+              compute_signature(key, scope, date, cache, out->string_to_sign, out->signature);
     if (ok) {
         buf_printf(&authz, SIGV4_ALGORITHM " Credential=%s/%s, SignedHeaders=%s, Signature=%s",
                    key->access_key_id, buf_str(&cred_scope), buf_str(&signed_list), out->signature);
@@ -548,4 +579,10 @@ sigv4_amz_date(time_t t, char out[17])
     put_digits(out + 13, rem % 60, 2);
     out[15] = 'Z';
     out[16] = '\0';
+}
+
+void
+sigv4_key_cache_clear(struct sigv4_key_cache *cache)
+{
+    OPENSSL_cleanse(cache, sizeof(*cache));
 }

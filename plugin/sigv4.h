@@ -59,6 +59,25 @@ struct sigv4_signature {
 int sigv4_sign(const struct sigv4_request *req, const struct sigv4_key *key,
                const struct sigv4_scope *scope, struct sigv4_signature *out);
 
+/* The signing key derived for one date, region and service (four
+ * HMACs), kept for the next request signed with the same secret: a run
+ * that signs a thousand requests derives it once. The owner ties it to
+ * one secret and wipes it with sigv4_key_cache_clear. */
+struct sigv4_key_cache {
+    bool valid;
+    char date[9];
+    char region[64];
+    char service[32];
+    unsigned char key[32];
+};
+
+/* sigv4_sign, using and filling cache (NULL: none). */
+int sigv4_sign_cached(const struct sigv4_request *req, const struct sigv4_key *key,
+                      const struct sigv4_scope *scope, struct sigv4_key_cache *cache,
+                      struct sigv4_signature *out);
+
+void sigv4_key_cache_clear(struct sigv4_key_cache *cache);
+
 /* Frees (and wipes) what sigv4_sign allocated. Safe on a zeroed struct. */
 void sigv4_signature_free(struct sigv4_signature *sig);
 

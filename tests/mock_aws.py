@@ -724,6 +724,9 @@ class _ThreadedServer(socketserver.ThreadingMixIn, HTTPServer):
 
     daemon_threads = True
     block_on_close = False  # stop() closes connections and joins itself
+    # A bucket-mode run opens up to --parallel (64) connections at once;
+    # the default backlog of 5 would make some wait for a SYN retry.
+    request_queue_size = 128
 
     def __init__(self, owner, handler, port=0):
         self.owner = owner
