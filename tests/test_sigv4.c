@@ -626,6 +626,32 @@ test_sign_edges(void)
     free(q);
 }
 
+/* A cached signing key gives the signatures a fresh one gives, for its
+ * scope only: another date, region or service derives anew. */
+static void
+test_key_cache(void)
+{
+    struct sigv4_header headers[2] = {{"Host", "example.amazonaws.com"},
+                                      {"X-Amz-Date", "20150830T123600Z"}};
+    struct sigv4_request req = {"GET", "/a", "x=1", headers, 2, NULL};
+    struct sigv4_key key = {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"};
+    struct sigv4_key_cache cache = {0};
+    const char *regions[] = {"us-east-1", "us-east-1", "eu-west-1", "us-east-1"};
+    for (int i = 0; i < 4; i++) {
+        struct sigv4_scope scope = {"20150830T123600Z", regions[i], i == 3 ? "sts" : "service",
+                                    true};
+        struct sigv4_signature fresh, cached;
+        int a = sigv4_sign(&req, &key, &scope, &fresh);
+        int b = sigv4_sign_cached(&req, &key, &scope, &cache, &cached);
+        tap_ok(a == 0 && b == 0 && strcmp(fresh.authorization, cached.authorization) == 0,
+               "key cache: signature %d (%s/%s) is the uncached one", i, regions[i], scope.service);
+        sigv4_signature_free(&fresh);
+        sigv4_signature_free(&cached);
+    }
+    sigv4_key_cache_clear(&cache);
+    tap_ok(!cache.valid, "key cache: cleared");
+}
+
 int
 main(void)
 {
@@ -636,6 +662,7 @@ main(void)
     }
     test_helpers();
     test_sign_edges();
+    test_key_cache();
 
     char *classic = path_join(root, "aws-sig-v4-test-suite", NULL);
     char *v4 = path_join(root, "aws-signing-test-suite-v4", NULL);
