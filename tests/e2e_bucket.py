@@ -85,16 +85,7 @@ def job(status, age=None, **kw):
     return lambda: mock_aws.job(status, last_run=None if age is None else CLOCK.stamp(age), **kw)
 
 
-def human(seconds):
-    """The plugin's human_duration()."""
-    s = max(0, int(seconds))
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m {s % 60}s"
-    if s < 86400:
-        return f"{s // 3600}h {s % 3600 // 60}m"
-    return f"{s // 86400}d {s % 86400 // 3600}h"
+human = e.human_duration
 
 
 def excerpt(text, size):

@@ -76,16 +76,7 @@ def whole_seconds_ago(seconds, offset=None):
     return when.astimezone(dt.timezone(offset)).isoformat()
 
 
-def human_duration(seconds):
-    """The plugin's human_duration(), for lines that depend on the clock."""
-    s = max(0, int(seconds))
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m {s % 60}s"
-    if s < 86400:
-        return f"{s // 3600}h {s % 3600 // 60}m"
-    return f"{s // 86400}d {s % 86400 // 3600}h"
+human_duration = e.human_duration
 
 
 def masked(line):

@@ -318,3 +318,15 @@ class Fixture:
 def mock_fixture(hostnames=DEFAULT_HOSTNAMES, credentials=None, expected_region=None):
     """Build PKI + MockS3Tables with the standard test credentials (started)."""
     return Fixture(hostnames, credentials, expected_region)
+
+
+def human_duration(seconds):
+    """The plugin's human_duration(), for lines that depend on the clock."""
+    s = max(0, int(seconds))
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m {s % 60}s"
+    if s < 86400:
+        return f"{s // 3600}h {s % 3600 // 60}m"
+    return f"{s // 86400}d {s % 86400 // 3600}h"
