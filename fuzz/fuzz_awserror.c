@@ -1,9 +1,9 @@
 /*
- * fuzz_awserror.c - aws_error_decode and aws_text_sanitize.
+ * fuzz_awserror.c - aws_error_decode and text_sanitize.
  *
  * Input: "HEADER\0BODY" (the X-Amzn-ErrorType header, then the body), or
  * just BODY when there is no NUL (no header). The body is passed with its
- * length. aws_text_sanitize also gets the whole input with a destination
+ * length. text_sanitize also gets the whole input with a destination
  * size taken from the input's length.
  * Checks: type and message are printable single lines, the type is never
  * empty and has no ":"; sanitize copies byte for byte when it fits and
@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "awserror.h"
+#include "text.h"
 #include "fuzz.h"
 
 static char
@@ -28,7 +29,7 @@ check_sanitize(const uint8_t *data, size_t size)
     if (dst == NULL)
         abort();
     fuzz_poison(dst, dstlen);
-    aws_text_sanitize(dst, dstlen, (const char *)data, size);
+    text_sanitize(dst, dstlen, (const char *)data, size);
     FUZZ_CHECK(fuzz_printable(dst, dstlen));
     size_t n = strlen(dst);
     if (size < dstlen) {

@@ -11,8 +11,6 @@
 
 #include <stddef.h>
 
-#include "text.h"
-
 struct aws_error {
     char type[128];    /* "UnknownError" when nothing names it */
     char message[256]; /* one line, printable; "" when absent */
@@ -21,12 +19,5 @@ struct aws_error {
 /* error_type_header may be NULL. Never fails. */
 void aws_error_decode(const char *error_type_header, const char *body, size_t len,
                       struct aws_error *out);
-
-/* The old name of text_sanitize (text.h), kept until its last callers move. */
-static inline void
-aws_text_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen)
-{
-    text_sanitize(dst, dstlen, src, srclen);
-}
 
 #endif

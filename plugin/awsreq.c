@@ -267,7 +267,7 @@ awsreq_ended(struct awsreq_slot *s, enum http_result hr, struct http_response *r
 /* Starts what may start; returns how long until a backoff ends (or -1). */
 static long
 awsreq_start_ready(struct http_client *client, struct awsreq_slot *slots, size_t n, int parallel,
-                   int *in_flight)
+                   int *in_flight, size_t *left)
 {
     long now = awsreq_now_ms(), soonest = -1;
     for (size_t i = 0; i < n && *in_flight < parallel; i++) {
@@ -282,6 +282,8 @@ awsreq_start_ready(struct http_client *client, struct awsreq_slot *slots, size_t
         awsreq_start(client, s);
         if (s->in_flight)
             (*in_flight)++;
+        else
+            (*left)--; /* could not even start: done */
     }
     return soonest;
 }
@@ -342,11 +344,7 @@ awsreq_send_many(struct http_client *client, const struct awsreq *reqs, struct a
         return;
     int in_flight = 0;
     while (left > 0) {
-        long backoff = awsreq_start_ready(client, slots, n, parallel, &in_flight);
-        size_t finished = 0;
-        for (size_t i = 0; i < n; i++)
-            finished += slots[i].done;
-        left = n - finished;
+        long backoff = awsreq_start_ready(client, slots, n, parallel, &in_flight, &left);
         if (left == 0)
             break;
         if (in_flight == 0) {
@@ -361,7 +359,9 @@ awsreq_send_many(struct http_client *client, const struct awsreq *reqs, struct a
         void *tag;
         enum http_result hr = http_finish(t, &resp, &tag, why, sizeof(why));
         in_flight--;
-        awsreq_ended(tag, hr, &resp, why, verbose);
+        struct awsreq_slot *slot = tag;
+        awsreq_ended(slot, hr, &resp, why, verbose);
+        left -= slot->done;
         if (hr == HTTP_DONE)
             http_response_free(&resp);
     }

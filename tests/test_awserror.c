@@ -1,5 +1,5 @@
 /*
- * test_awserror.c - rest-json error answers and aws_text_sanitize.
+ * test_awserror.c - rest-json error answers and text_sanitize.
  *
  * The type-name cases follow the Smithy restJson1 protocol tests
  * (RestJsonFooErrorUsingXAmznErrorType..., RestJsonFooErrorWithDunderType...):
@@ -9,6 +9,7 @@
 
 #include "awserror.h"
 #include "tap.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -155,7 +156,7 @@ check_sanitize(const char *what, size_t dstlen, const char *src, size_t srclen, 
 {
     char dst[64];
     memset(dst, 'Z', sizeof dst);
-    aws_text_sanitize(dst, dstlen, src, srclen);
+    text_sanitize(dst, dstlen, src, srclen);
     tap_is_str(dst, want, "sanitize: %s", what);
     tap_ok(strlen(dst) < dstlen, "sanitize: %s fits in %zu bytes", what, dstlen);
 }
