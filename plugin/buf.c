@@ -62,12 +62,22 @@ buf_putc(struct buf *b, char c)
 void
 buf_printf(struct buf *b, const char *fmt, ...)
 {
+    /* Most formats fit in the room left: format once, straight in. */
+    if (!buf_reserve(b, 127))
+        return;
+    size_t room = b->cap - b->len;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(b->data + b->len, room, fmt, ap);
     va_end(ap);
-    if (n < 0) {
-        b->failed = true;
+    if (n < 0 || (size_t)n >= room) {
+        b->data[b->len] = '\0'; /* undo a cut-off attempt */
+        if (n < 0) {
+            b->failed = true;
+            return;
+        }
+    } else {
+        b->len += (size_t)n;
         return;
     }
     if (!buf_reserve(b, (size_t)n))

@@ -2,7 +2,9 @@
 
 #include "http.h"
 
+#include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,12 +29,19 @@ struct http_transfer {
     struct http_transfer *next_done;
 };
 
+/* The client drives libcurl by events (curl_multi_socket_action): it
+ * polls the sockets libcurl asks it to watch and tells libcurl which one
+ * is ready, so that libcurl does not check every transfer's socket each
+ * time any of them has data, as curl_multi_perform does. */
 struct http_client {
     CURLM *multi;
     CURLSH *share; /* TLS sessions, so new connections to a host resume */
     const struct http_options *opts;
     int in_flight;
     struct http_transfer *done_head, *done_tail;
+    struct pollfd *watch; /* the sockets libcurl waits on, and for what */
+    size_t n_watch, cap_watch;
+    long timer_at; /* when libcurl wants its timeouts run (ms, monotonic); -1: never */
 };
 
 static size_t
@@ -234,6 +243,55 @@ http_transient(CURLcode rc)
     }
 }
 
+static long
+http_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* CURLMOPT_SOCKETFUNCTION: start, change or stop watching a socket. */
+static int
+http_on_socket(CURL *easy, curl_socket_t fd, int what, void *ud, void *socket_ud)
+{
+    (void)easy;
+    (void)socket_ud;
+    struct http_client *c = ud;
+    size_t i = 0;
+    while (i < c->n_watch && c->watch[i].fd != fd)
+        i++;
+    if (what == CURL_POLL_REMOVE) {
+        if (i < c->n_watch)
+            c->watch[i] = c->watch[--c->n_watch];
+        return 0;
+    }
+    if (i == c->n_watch) {
+        if (c->n_watch == c->cap_watch) {
+            size_t cap = c->cap_watch ? 2 * c->cap_watch : 16;
+            struct pollfd *grown = realloc(c->watch, cap * sizeof(*grown));
+            if (grown == NULL)
+                return -1; /* libcurl fails the transfer */
+            c->watch = grown;
+            c->cap_watch = cap;
+        }
+        c->watch[c->n_watch++].fd = fd;
+    }
+    c->watch[i].events = (short)(((what & CURL_POLL_IN) ? POLLIN : 0) |
+                                 ((what & CURL_POLL_OUT) ? POLLOUT : 0));
+    return 0;
+}
+
+/* CURLMOPT_TIMERFUNCTION: when libcurl next wants to run its timeouts. */
+static int
+http_on_timer(CURLM *multi, long timeout_ms, void *ud)
+{
+    (void)multi;
+    struct http_client *c = ud;
+    c->timer_at = timeout_ms < 0 ? -1 : http_now_ms() + timeout_ms;
+    return 0;
+}
+
 struct http_client *
 http_client_new(const struct http_options *opts)
 {
@@ -241,10 +299,15 @@ http_client_new(const struct http_options *opts)
     if (c == NULL)
         return NULL;
     c->opts = opts;
+    c->timer_at = -1;
     c->multi = curl_multi_init();
     c->share = curl_share_init();
     if (c->multi == NULL || c->share == NULL ||
-        curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK) {
+        curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK ||
+        curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, http_on_socket) != CURLM_OK ||
+        curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c) != CURLM_OK ||
+        curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, http_on_timer) != CURLM_OK ||
+        curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c) != CURLM_OK) {
         http_client_free(c);
         return NULL;
     }
@@ -265,6 +328,7 @@ http_client_free(struct http_client *c)
     }
     curl_multi_cleanup(c->multi);
     curl_share_cleanup(c->share);
+    free(c->watch);
     free(c);
 }
 
@@ -338,21 +402,49 @@ http_collect(struct http_client *c)
     }
 }
 
-static long
-http_now_ms(void)
+/* Waits up to wait_ms for a watched socket to be ready or libcurl's
+ * timer to fall due, and lets libcurl act on what happened. */
+static void
+http_wait(struct http_client *c, long wait_ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    long now = http_now_ms();
+    if (c->timer_at >= 0 && c->timer_at - now < wait_ms)
+        wait_ms = c->timer_at > now ? c->timer_at - now : 0;
+    int ready = poll(c->watch, (nfds_t)c->n_watch, wait_ms > INT_MAX ? INT_MAX : (int)wait_ms);
+    int running;
+    if (ready > 0) {
+        /* libcurl changes the watch list as it acts: act on a copy. */
+        struct {
+            curl_socket_t fd;
+            int mask;
+        } act[64];
+        size_t n = 0;
+        for (size_t i = 0; i < c->n_watch && n < sizeof(act) / sizeof(act[0]); i++) {
+            short r = c->watch[i].revents;
+            if (r == 0)
+                continue;
+            act[n].fd = c->watch[i].fd;
+            act[n++].mask = ((r & POLLIN) ? CURL_CSELECT_IN : 0) |
+                            ((r & POLLOUT) ? CURL_CSELECT_OUT : 0) |
+                            ((r & (POLLERR | POLLHUP | POLLNVAL)) ? CURL_CSELECT_ERR : 0);
+        }
+        for (size_t i = 0; i < n; i++)
+            curl_multi_socket_action(c->multi, act[i].fd, act[i].mask, &running);
+    } else if (ready < 0 && errno != EINTR) {
+        c->timer_at = http_now_ms(); /* let libcurl look at its transfers */
+    }
+    if (c->timer_at >= 0 && http_now_ms() >= c->timer_at) {
+        c->timer_at = -1;
+        curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    }
 }
 
 struct http_transfer *
 http_next(struct http_client *c, long wait_ms)
 {
     long until = http_now_ms() + (wait_ms > 0 ? wait_ms : 0);
+    bool waited = false;
     for (;;) {
-        int running;
-        curl_multi_perform(c->multi, &running);
         http_collect(c);
         if (c->done_head != NULL) {
             struct http_transfer *t = c->done_head;
@@ -363,9 +455,10 @@ http_next(struct http_client *c, long wait_ms)
             return t;
         }
         long left = until - http_now_ms();
-        if (c->in_flight == 0 || left <= 0)
+        if (c->in_flight == 0 || (waited && left <= 0))
             return NULL;
-        curl_multi_poll(c->multi, NULL, 0, left > INT_MAX ? INT_MAX : (int)left, NULL);
+        http_wait(c, left > 0 ? left : 0);
+        waited = true;
     }
 }
 

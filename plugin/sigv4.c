@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #define SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
 #define SHA256_LEN 32
@@ -92,14 +93,18 @@ static void
 append_encoded(struct buf *b, const char *s, size_t len, bool keep_slash)
 {
     static const char digits[] = "0123456789ABCDEF";
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (is_unreserved(c) || (keep_slash && c == '/')) {
-            buf_putc(b, (char)c);
-        } else {
-            char esc[3] = {'%', digits[c >> 4], digits[c & 0x0f]};
-            buf_append(b, esc, sizeof(esc));
-        }
+    size_t i = 0;
+    while (i < len) {
+        size_t run = i;
+        while (run < len && (is_unreserved((unsigned char)s[run]) || (keep_slash && s[run] == '/')))
+            run++;
+        buf_append(b, s + i, run - i); /* copied a run at a time */
+        if (run == len)
+            break;
+        unsigned char c = (unsigned char)s[run];
+        char esc[3] = {'%', digits[c >> 4], digits[c & 0x0f]};
+        buf_append(b, esc, sizeof(esc));
+        i = run + 1;
     }
 }
 
@@ -116,14 +121,21 @@ sigv4_uri_encode(const char *s, size_t len)
 static void
 append_decoded(struct buf *b, const char *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        int hi = s[i] == '%' && i + 2 < len ? hex_value(s[i + 1]) : -1;
-        int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
+    size_t i = 0;
+    while (i < len) {
+        const char *pct = memchr(s + i, '%', len - i);
+        size_t run = pct != NULL ? (size_t)(pct - s) : len;
+        buf_append(b, s + i, run - i);
+        if (run == len)
+            break;
+        int hi = run + 2 < len ? hex_value(s[run + 1]) : -1;
+        int lo = hi >= 0 ? hex_value(s[run + 2]) : -1;
         if (lo >= 0) {
             buf_putc(b, (char)(hi << 4 | lo));
-            i += 2;
+            i = run + 3;
         } else {
-            buf_putc(b, s[i]);
+            buf_putc(b, '%');
+            i = run + 1;
         }
     }
 }
@@ -354,11 +366,19 @@ canonical_headers(const struct sigv4_request *req, struct buf *block, struct buf
     return rc;
 }
 
+/* With md NULL, OpenSSL looks SHA-256 up in its providers on every call. */
 static bool
-sha256(const void *data, size_t len, unsigned char md[SHA256_LEN])
+sha256_with(const EVP_MD *md, const void *data, size_t len, unsigned char out[SHA256_LEN])
 {
-    unsigned int md_len = 0;
-    return EVP_Digest(data, len, md, &md_len, EVP_sha256(), NULL) == 1 && md_len == SHA256_LEN;
+    unsigned int out_len = 0;
+    return EVP_Digest(data, len, out, &out_len, md != NULL ? md : EVP_sha256(), NULL) == 1 &&
+           out_len == SHA256_LEN;
+}
+
+static bool
+sha256(const void *data, size_t len, unsigned char out[SHA256_LEN])
+{
+    return sha256_with(NULL, data, len, out);
 }
 
 void
@@ -450,11 +470,12 @@ canonical_request(const struct sigv4_request *req, const struct sigv4_scope *sco
 }
 
 static char *
-string_to_sign(const char *creq, const char *amz_date, const char *credential_scope)
+string_to_sign(const char *creq, const struct sigv4_key_cache *cache, const char *amz_date,
+               const char *credential_scope)
 {
     unsigned char md[SHA256_LEN];
     char hex[2 * SHA256_LEN + 1];
-    if (!sha256(creq, strlen(creq), md))
+    if (!sha256_with(cache != NULL ? cache->sha256 : NULL, creq, strlen(creq), md))
         return NULL;
     hex_encode(md, sizeof(md), hex);
     struct buf b = BUF_INIT;
@@ -462,39 +483,70 @@ string_to_sign(const char *creq, const char *amz_date, const char *credential_sc
     return buf_detach(&b);
 }
 
-/* The signing key of the scope: the cache's when it holds that scope's. */
 static bool
-signing_key(const struct sigv4_key *key, const struct sigv4_scope *scope, const char *date,
-            struct sigv4_key_cache *cache, unsigned char out[SHA256_LEN])
+cache_holds(const struct sigv4_key_cache *cache, const struct sigv4_scope *scope, const char *date)
 {
-    if (cache != NULL && cache->valid && strcmp(cache->date, date) == 0 &&
-        strcmp(cache->region, scope->region) == 0 && strcmp(cache->service, scope->service) == 0) {
-        memcpy(out, cache->key, SHA256_LEN);
-        return true;
+    return cache != NULL && cache->valid && strcmp(cache->date, date) == 0 &&
+           strcmp(cache->region, scope->region) == 0 && strcmp(cache->service, scope->service) == 0;
+}
+
+/* Keys the cache's HMAC with a newly derived signing key. */
+static void
+cache_store(struct sigv4_key_cache *cache, const struct sigv4_scope *scope, const char *date,
+            const unsigned char key[SHA256_LEN])
+{
+    cache->valid = false;
+    if (strlen(scope->region) >= sizeof(cache->region) ||
+        strlen(scope->service) >= sizeof(cache->service))
+        return;
+    if (cache->sha256 == NULL)
+        cache->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (cache->signer == NULL) {
+        EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+        cache->signer = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
+        EVP_MAC_free(mac); /* the context holds its own reference */
     }
-    if (!derive_signing_key(key, scope, date, out))
-        return false;
-    if (cache != NULL && strlen(scope->region) < sizeof(cache->region) &&
-        strlen(scope->service) < sizeof(cache->service)) {
-        memcpy(cache->date, date, sizeof(cache->date));
-        strcpy(cache->region, scope->region);
-        strcpy(cache->service, scope->service);
-        memcpy(cache->key, out, SHA256_LEN);
-        cache->valid = true;
-    }
-    return true;
+    char digest[] = "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                           OSSL_PARAM_construct_end()};
+    if (cache->signer == NULL || EVP_MAC_init(cache->signer, key, SHA256_LEN, params) != 1)
+        return;
+    memcpy(cache->date, date, sizeof(cache->date));
+    strcpy(cache->region, scope->region);
+    strcpy(cache->service, scope->service);
+    cache->valid = true;
+}
+
+/* HMAC of msg with the cache's key: re-initialising the keyed context
+ * reuses the key without hashing it again. */
+static bool
+cache_hmac(struct sigv4_key_cache *cache, const char *msg, unsigned char out[SHA256_LEN])
+{
+    size_t out_len = 0;
+    return EVP_MAC_init(cache->signer, NULL, 0, NULL) == 1 &&
+           EVP_MAC_update(cache->signer, (const unsigned char *)msg, strlen(msg)) == 1 &&
+           EVP_MAC_final(cache->signer, out, &out_len, SHA256_LEN) == 1 && out_len == SHA256_LEN;
 }
 
 static bool
 compute_signature(const struct sigv4_key *key, const struct sigv4_scope *scope, const char *date,
                   struct sigv4_key_cache *cache, const char *sts, char signature[65])
 {
-    unsigned char k_signing[SHA256_LEN], mac[SHA256_LEN];
-    bool ok = signing_key(key, scope, date, cache, k_signing) &&
-              hmac_sha256(k_signing, sizeof(k_signing), sts, mac);
+    unsigned char mac[SHA256_LEN];
+    bool ok;
+    if (cache_holds(cache, scope, date)) {
+        ok = cache_hmac(cache, sts, mac);
+    } else {
+        unsigned char k_signing[SHA256_LEN];
+        ok = derive_signing_key(key, scope, date, k_signing) &&
+             hmac_sha256(k_signing, sizeof(k_signing), sts, mac);
+        if (ok && cache != NULL)
+            cache_store(cache, scope, date, k_signing);
+        OPENSSL_cleanse(k_signing, sizeof(k_signing));
+    }
     if (ok)
         hex_encode(mac, sizeof(mac), signature);
-    OPENSSL_cleanse(k_signing, sizeof(k_signing));
+    OPENSSL_cleanse(mac, sizeof(mac));
     return ok;
 }
 
@@ -527,7 +579,7 @@ sigv4_sign_cached(const struct sigv4_request *req, const struct sigv4_key *key,
     out->canonical_request = canonical_request(req, scope, &signed_list);
     if (out->canonical_request != NULL && !buf_failed(&cred_scope))
         out->string_to_sign =
-            string_to_sign(out->canonical_request, scope->amz_date, buf_str(&cred_scope));
+            string_to_sign(out->canonical_request, cache, scope->amz_date, buf_str(&cred_scope));
     bool ok = out->string_to_sign != NULL &&
               compute_signature(key, scope, date, cache, out->string_to_sign, out->signature);
     if (ok) {
@@ -584,5 +636,7 @@ sigv4_amz_date(time_t t, char out[17])
 void
 sigv4_key_cache_clear(struct sigv4_key_cache *cache)
 {
+    EVP_MAC_CTX_free(cache->signer); /* wipes the key */
+    EVP_MD_free(cache->sha256);
     OPENSSL_cleanse(cache, sizeof(*cache));
 }

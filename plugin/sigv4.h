@@ -61,14 +61,18 @@ int sigv4_sign(const struct sigv4_request *req, const struct sigv4_key *key,
 
 /* The signing key derived for one date, region and service (four
  * HMACs), kept for the next request signed with the same secret: a run
- * that signs a thousand requests derives it once. The owner ties it to
- * one secret and wipes it with sigv4_key_cache_clear. */
+ * that signs a thousand requests derives it once, and fetches SHA-256 and
+ * HMAC from OpenSSL's providers once. The owner ties it to one secret and
+ * frees and wipes it with sigv4_key_cache_clear. Zero-initialise it. */
+struct evp_md_st;
+struct evp_mac_ctx_st;
 struct sigv4_key_cache {
     bool valid;
     char date[9];
     char region[64];
     char service[32];
-    unsigned char key[32];
+    struct evp_mac_ctx_st *signer; /* HMAC-SHA256 keyed with the signing key */
+    struct evp_md_st *sha256;
 };
 
 /* sigv4_sign, using and filling cache (NULL: none). */
