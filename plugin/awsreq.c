@@ -25,7 +25,7 @@ struct awsreq_slot {
     /* What the transfer in flight points to, kept until it ends. */
     char amz_date[17];
     struct sigv4_signature sig;
-    struct http_header headers[5];
+    struct http_header headers[8];
     struct http_request http;
     struct sigv4_key_cache *keys; /* the batch's, for requests signed with its first secret */
 };
@@ -207,6 +207,8 @@ awsreq_sign(struct awsreq_slot *s, char *err, size_t errlen)
         }
         s->headers[nh++] = (struct http_header){"Authorization", s->sig.authorization, true};
     }
+    for (size_t i = 0; i < req->n_headers && i < 2; i++)
+        s->headers[nh++] = req->headers[i];
     s->http = (struct http_request){
         .method = req->method,
         .url = buf_str(&s->url),

@@ -35,7 +35,9 @@ struct awsreq {
     const char *query;               /* encoded (awsreq_param), without "?"; NULL: none */
     const char *body;                /* a form, for POST; may hold a secret */
     const char *content_type;        /* of the body */
-    const struct credentials *creds; /* NULL: unsigned (web identity) */
+    const struct credentials *creds; /* NULL: unsigned (web identity, SSO) */
+    const struct http_header *headers; /* sent unsigned, after the others; at most 2 */
+    size_t n_headers;
 };
 
 enum awsreq_outcome {

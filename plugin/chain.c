@@ -16,6 +16,7 @@
 #include "env.h"
 #include "imds.h"
 #include "profile.h"
+#include "sso.h"
 
 #define CHAIN_MAX_DEPTH 8    /* source_profile hops, as a sanity bound */
 #define TOKEN_FILE_MAX 65536 /* web identity tokens are a few KiB */
@@ -129,14 +130,36 @@ chain_imds(struct chain *c, struct credentials *out)
     return r;
 }
 
-/* The profiles a source_profile walk went through, to catch a cycle. */
+/* The profiles a role chain went through, as botocore's visited list:
+ * the profile itself, then each source_profile followed. */
 struct hops {
-    const char *names[CHAIN_MAX_DEPTH + 1];
+    const char *names[CHAIN_MAX_DEPTH + 2];
     int n;
 };
 
-static enum provider_result chain_profile(struct chain *c, const char *name, struct hops *hops,
-                                          struct credentials *out);
+static enum provider_result chain_assume_profile(struct chain *c, const char *name,
+                                                 struct hops *hops, struct credentials *out);
+
+static enum provider_result
+chain_load(struct chain *c, const char *name, struct profile *p)
+{
+    return shared_files_profile(c->req->files, name, p, c->err, c->errlen) == 0 ? PROVIDER_FOUND
+                                                                               : PROVIDER_ERROR;
+}
+
+static bool
+chain_profile_exists(const struct profile *p)
+{
+    return p->in_credentials_file || p->in_config_file;
+}
+
+/* botocore's AssumeRoleProvider takes a profile with role_arn, unless it
+ * also has web_identity_token_file (web identity's, then). */
+static bool
+chain_is_role(const struct profile *p)
+{
+    return profile_get(p, "role_arn") != NULL && profile_get(p, "web_identity_token_file") == NULL;
+}
 
 /* credential_source = Environment | Ec2InstanceMetadata | EcsContainer */
 static enum provider_result
@@ -160,79 +183,188 @@ chain_credential_source(struct chain *c, const char *name, const char *source,
     return r;
 }
 
+/* botocore passes an integer on and ignores anything else. */
 static int
-chain_duration(struct chain *c, const char *name, const char *text)
+chain_duration(const char *text)
 {
     if (text == NULL)
         return 0;
     char *end;
+    errno = 0;
     long v = strtol(text, &end, 10);
-    if (*end != '\0' || v < 900 || v > 43200) {
-        chain_fail(c, "profile '%s': duration_seconds '%s' is not 900-43200", name, text);
-        return -1;
-    }
-    return (int)v;
+    return end != text && *end == '\0' && errno == 0 && v > 0 && v <= 86400 * 365 ? (int)v : 0;
 }
 
-/* The credentials that sign the AssumeRole of profile `name`. */
 static enum provider_result
-chain_role_source(struct chain *c, const char *name, const struct profile *p, struct hops *hops,
-                  struct credentials *src)
+chain_cycle(struct chain *c, const char *name, const struct hops *hops)
 {
-    const char *source_profile = profile_get(p, "source_profile");
-    const char *credential_source = profile_get(p, "credential_source");
-    if (source_profile != NULL && credential_source != NULL)
-        return chain_fail(c, "profile '%s' has both source_profile and credential_source", name);
-    if (credential_source != NULL)
-        return chain_credential_source(c, name, credential_source, src);
-    if (source_profile == NULL)
-        return chain_fail(c,
-                          "profile '%s' has role_arn but no source_profile, "
-                          "credential_source or web_identity_token_file",
-                          name);
-    /* A profile may be its own source: then its static keys sign. */
-    if (strcmp(source_profile, name) == 0) {
-        enum provider_result r = credentials_from_profile_keys(p, name, src, c->err, c->errlen);
-        return r == PROVIDER_ABSENT
-                   ? chain_fail(c, "profile '%s' is its own source_profile but has no keys", name)
-                   : r;
+    struct buf walk = BUF_INIT;
+    for (int i = 0; i < hops->n; i++)
+        buf_printf(&walk, "%s -> ", hops->names[i]);
+    buf_puts(&walk, name);
+    chain_fail(c, "source_profile %s: %s", hops->n > CHAIN_MAX_DEPTH ? "chain too long" : "cycle",
+               buf_str(&walk));
+    buf_free(&walk);
+    return PROVIDER_ERROR;
+}
+
+static enum provider_result chain_profile_sources(struct chain *c, const char *name,
+                                                  const struct profile *p, bool env_allowed,
+                                                  struct credentials *out);
+
+/* The credentials of a source profile: its own (web identity, SSO, keys,
+ * credential_process; never the environment's) when it has keys or no
+ * role, else its role assumed in turn. */
+static enum provider_result
+chain_source_profile(struct chain *c, const char *parent, const char *name, struct hops *hops,
+                     struct credentials *out)
+{
+    struct profile p;
+    if (chain_load(c, name, &p) != PROVIDER_FOUND)
+        return PROVIDER_ERROR;
+    enum provider_result r;
+    bool has_keys = credentials_profile_has_keys(&p);
+    bool visited = false;
+    for (int i = 0; i < hops->n; i++)
+        visited = visited || strcmp(hops->names[i], name) == 0;
+    if (!chain_profile_exists(&p)) {
+        r = chain_fail(c, "profile '%s' not found in %s or %s", name,
+                       c->req->files->credentials_path, c->req->files->config_path);
+    } else if (hops->n > CHAIN_MAX_DEPTH ||
+               (visited && (strcmp(name, parent) != 0 || !has_keys))) {
+        r = chain_cycle(c, name, hops);
+    } else {
+        hops->names[hops->n++] = name;
+        if (has_keys || !chain_is_role(&p)) {
+            r = chain_profile_sources(c, name, &p, false, out);
+            if (r == PROVIDER_ABSENT)
+                r = chain_fail(c, "source profile '%s' of profile '%s' has no credentials", name,
+                               parent);
+        } else {
+            r = chain_assume_profile(c, name, hops, out);
+        }
     }
-    enum provider_result r = chain_profile(c, source_profile, hops, src);
-    if (r == PROVIDER_ABSENT)
-        return chain_fail(c, "source profile '%s' of profile '%s' has no credentials",
-                          source_profile, name);
+    profile_free(&p);
     return r;
 }
 
+/* A profile's role_arn, assumed with the credentials of its
+ * source_profile or credential_source (botocore's AssumeRoleProvider). */
 static enum provider_result
-chain_role(struct chain *c, const char *name, const struct profile *p, struct hops *hops,
-           struct credentials *out)
+chain_assume_profile(struct chain *c, const char *name, struct hops *hops,
+                     struct credentials *out)
 {
-    const char *role_arn = profile_get(p, "role_arn");
-    const char *session = profile_get(p, "role_session_name");
-    const char *token_file = profile_get(p, "web_identity_token_file");
-    if (token_file != NULL && profile_get(p, "source_profile") == NULL &&
-        profile_get(p, "credential_source") == NULL)
-        return chain_web_identity(c, token_file, role_arn, session, out);
-
-    int duration = chain_duration(c, name, profile_get(p, "duration_seconds"));
-    if (duration < 0)
+    struct profile p;
+    if (chain_load(c, name, &p) != PROVIDER_FOUND)
         return PROVIDER_ERROR;
+    const char *role_arn = profile_get(&p, "role_arn");
+    const char *source_profile = profile_get(&p, "source_profile");
+    const char *credential_source = profile_get(&p, "credential_source");
     struct credentials src = {0};
-    enum provider_result r = chain_role_source(c, name, p, hops, &src);
-    if (r != PROVIDER_FOUND) {
-        credentials_free(&src);
-        return r;
+    enum provider_result r;
+    if (source_profile != NULL && credential_source != NULL)
+        r = chain_fail(c, "profile '%s' has both source_profile and credential_source", name);
+    else if (credential_source != NULL)
+        r = chain_credential_source(c, name, credential_source, &src);
+    else if (source_profile != NULL)
+        r = chain_source_profile(c, name, source_profile, hops, &src);
+    else
+        r = chain_fail(c,
+                       "profile '%s' has role_arn but no source_profile, credential_source or "
+                       "web_identity_token_file",
+                       name);
+    if (r == PROVIDER_FOUND) {
+        struct sts_assume_role role = {
+            .role_arn = role_arn,
+            .session_name = profile_get(&p, "role_session_name"),
+            .external_id = profile_get(&p, "external_id"),
+            .duration_seconds = chain_duration(profile_get(&p, "duration_seconds"))};
+        r = chain_assume(c, &src, &role, out);
+        if (r == PROVIDER_FOUND)
+            snprintf(out->source, sizeof(out->source),
+                     "profile %.64s -> assume role %.200s (%.600s)", name, role_arn, src.source);
     }
-    struct sts_assume_role role = {.role_arn = role_arn,
-                                   .session_name = session,
-                                   .external_id = profile_get(p, "external_id"),
-                                   .duration_seconds = duration};
-    r = chain_assume(c, &src, &role, out);
-    if (r == PROVIDER_FOUND)
-        snprintf(out->source, sizeof(out->source), "profile %.64s -> assume role %.200s (%.600s)",
-                 name, role_arn, src.source);
     credentials_free(&src);
+    profile_free(&p);
+    return r;
+}
+
+/* botocore's web identity provider: each of the token file, role ARN and
+ * session name from the environment when allowed, else from the profile. */
+static enum provider_result
+chain_web_identity_source(struct chain *c, const struct profile *p, bool env_allowed,
+                          struct credentials *out)
+{
+    const char *token_file = env_allowed ? env_get("AWS_WEB_IDENTITY_TOKEN_FILE") : NULL;
+    const char *role_arn = env_allowed ? env_get("AWS_ROLE_ARN") : NULL;
+    const char *session = env_allowed ? env_get("AWS_ROLE_SESSION_NAME") : NULL;
+    if (token_file == NULL)
+        token_file = profile_get(p, "web_identity_token_file");
+    if (token_file == NULL)
+        return PROVIDER_ABSENT;
+    if (role_arn == NULL)
+        role_arn = profile_get(p, "role_arn");
+    if (session == NULL)
+        session = profile_get(p, "role_session_name");
+    if (role_arn == NULL)
+        return chain_fail(c, "web identity token file %s is set but no role ARN (AWS_ROLE_ARN or "
+                             "the profile's role_arn)",
+                          token_file);
+    return chain_web_identity(c, token_file, role_arn, session, out);
+}
+
+/* The settings of an SSO profile, its [sso-session] merged in. */
+static enum provider_result
+chain_sso(struct chain *c, const char *name, const struct profile *p, struct credentials *out)
+{
+    const char *session_name = profile_get(p, "sso_session");
+    struct profile session = {0};
+    if (session_name != NULL) {
+        if (profile_load_sso_session(&session, session_name, c->req->files->config_text,
+                                     c->req->files->config_path, c->err, c->errlen) != 0)
+            return PROVIDER_ERROR;
+        if (!session.in_config_file) {
+            profile_free(&session);
+            return chain_fail(c, "profile '%s': sso_session '%s' has no [sso-session %s] in %s",
+                              name, session_name, session_name, c->req->files->config_path);
+        }
+    }
+    static const char *const required[] = {"sso_start_url", "sso_region", "sso_account_id",
+                                           "sso_role_name"};
+    const char *value[4];
+    char missing[128] = "";
+    enum provider_result r = PROVIDER_FOUND;
+    for (size_t i = 0; i < 4; i++) {
+        const char *mine = profile_get(p, required[i]);
+        const char *theirs = session_name != NULL ? profile_get(&session, required[i]) : NULL;
+        if (mine != NULL && theirs != NULL && strcmp(mine, theirs) != 0)
+            r = chain_fail(c, "profile '%s': %s differs between the profile and [sso-session %s]",
+                           name, required[i], session_name);
+        value[i] = theirs != NULL ? theirs : mine;
+        if (value[i] == NULL)
+            snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), "%s%s",
+                     missing[0] ? ", " : "", required[i]);
+    }
+    if (r == PROVIDER_FOUND && missing[0] != '\0')
+        r = chain_fail(c, "profile '%s' is set up for IAM Identity Center (SSO) but lacks %s", name,
+                       missing);
+    if (r == PROVIDER_FOUND) {
+        struct sso_config cfg = {.profile_name = name,
+                                 .session_name = session_name,
+                                 .start_url = value[0],
+                                 .region = value[1],
+                                 .account_id = value[2],
+                                 .role_name = value[3],
+                                 .portal_endpoint = c->req->sso_endpoint_url,
+                                 .oidc_endpoint = c->req->sso_oidc_endpoint_url};
+        enum deadline_step previous = deadline_current_step();
+        deadline_step(STEP_SSO);
+        if (sso_credentials(c->req->sts.http, &cfg, c->now, out, c->timed_out, c->err,
+                            c->errlen) != 0)
+            r = PROVIDER_ERROR;
+        deadline_step(previous);
+    }
+    profile_free(&session);
     return r;
 }
 
@@ -250,67 +382,58 @@ chain_process(struct chain *c, const char *name, const char *command, struct cre
     return PROVIDER_FOUND;
 }
 
+/* botocore's profile providers, in its order: web identity, SSO (which
+ * never falls through), the credentials file's keys, credential_process,
+ * the config file's keys. */
 static enum provider_result
-chain_cycle(struct chain *c, const char *name, const struct hops *hops)
+chain_profile_sources(struct chain *c, const char *name, const struct profile *p,
+                      bool env_allowed, struct credentials *out)
 {
-    struct buf walk = BUF_INIT;
-    for (int i = 0; i < hops->n; i++)
-        buf_printf(&walk, "%s -> ", hops->names[i]);
-    buf_puts(&walk, name);
-    chain_fail(c, "source_profile %s: %s", hops->n > CHAIN_MAX_DEPTH ? "chain too long" : "cycle",
-               buf_str(&walk));
-    buf_free(&walk);
-    return PROVIDER_ERROR;
-}
-
-static enum provider_result
-chain_profile(struct chain *c, const char *name, struct hops *hops, struct credentials *out)
-{
-    for (int i = 0; i < hops->n; i++)
-        if (strcmp(hops->names[i], name) == 0)
-            return chain_cycle(c, name, hops);
-    if (hops->n > CHAIN_MAX_DEPTH)
-        return chain_cycle(c, name, hops);
-
-    struct profile p;
-    if (shared_files_profile(c->req->files, name, &p, c->err, c->errlen) != 0)
-        return PROVIDER_ERROR;
-    hops->names[hops->n++] = name;
-    enum provider_result r = PROVIDER_ABSENT;
-    if (!p.in_credentials_file && !p.in_config_file) {
-        if (hops->n > 1 || c->req->profile_explicit)
-            r = chain_fail(c, "profile '%s' not found in %s or %s", name,
-                           c->req->files->credentials_path, c->req->files->config_path);
-    } else if (profile_get(&p, "role_arn") != NULL) {
-        r = chain_role(c, name, &p, hops, out);
-    } else if ((r = credentials_from_profile_keys(&p, name, out, c->err, c->errlen)) ==
-               PROVIDER_ABSENT) {
-        const char *command = profile_get(&p, "credential_process");
-        if (command != NULL)
-            r = chain_process(c, name, command, out);
-    }
-    hops->n--;
-    profile_free(&p);
-    return r;
-}
-
-/* Steps 2-6, when no profile was named. */
-static enum provider_result
-chain_default(struct chain *c, struct credentials *out)
-{
-    enum provider_result r = credentials_from_env(out, c->err, c->errlen);
+    const struct shared_files *f = c->req->files;
+    enum provider_result r = chain_web_identity_source(c, p, env_allowed, out);
     if (r != PROVIDER_ABSENT)
         return r;
-    const char *token_file = env_get("AWS_WEB_IDENTITY_TOKEN_FILE");
-    const char *role_arn = env_get("AWS_ROLE_ARN");
-    if (token_file != NULL && role_arn != NULL)
-        return chain_web_identity(c, token_file, role_arn, env_get("AWS_ROLE_SESSION_NAME"), out);
-    struct hops hops = {.n = 0};
-    if ((r = chain_profile(c, c->req->profile_name, &hops, out)) != PROVIDER_ABSENT)
+    if (profile_get(p, "sso_account_id") != NULL || profile_get(p, "sso_role_name") != NULL)
+        return chain_sso(c, name, p, out);
+    r = credentials_from_profile_file(p, name, PROFILE_CREDENTIALS_FILE, f->credentials_path, out,
+                                      c->err, c->errlen);
+    if (r != PROVIDER_ABSENT)
         return r;
-    if ((r = chain_container(c, out)) != PROVIDER_ABSENT)
-        return r;
-    return chain_imds(c, out);
+    const char *command = profile_get(p, "credential_process");
+    if (command != NULL)
+        return chain_process(c, name, command, out);
+    return credentials_from_profile_file(p, name, PROFILE_CONFIG_FILE, f->config_path, out,
+                                         c->err, c->errlen);
+}
+
+/* The SDKs' chain for the profile in use. */
+static enum provider_result
+chain_walk(struct chain *c, struct credentials *out)
+{
+    const struct chain_request *req = c->req;
+    const char *name = req->profile_name;
+    struct profile p;
+    if (chain_load(c, name, &p) != PROVIDER_FOUND)
+        return PROVIDER_ERROR;
+    enum provider_result r = PROVIDER_ABSENT;
+    if (req->profile_named && !chain_profile_exists(&p))
+        r = chain_fail(c, "profile '%s' not found in %s or %s", name, req->files->credentials_path,
+                       req->files->config_path);
+    /* --profile, like the CLI's, leaves the environment's keys out. */
+    if (r == PROVIDER_ABSENT && !req->profile_from_cli)
+        r = credentials_from_env(out, c->err, c->errlen);
+    if (r == PROVIDER_ABSENT && chain_is_role(&p)) {
+        struct hops hops = {.names = {name}, .n = 1};
+        r = chain_assume_profile(c, name, &hops, out);
+    }
+    if (r == PROVIDER_ABSENT)
+        r = chain_profile_sources(c, name, &p, !req->profile_from_cli, out);
+    profile_free(&p);
+    if (r == PROVIDER_ABSENT)
+        r = chain_container(c, out);
+    if (r == PROVIDER_ABSENT)
+        r = chain_imds(c, out);
+    return r;
 }
 
 int
@@ -320,18 +443,13 @@ chain_resolve(const struct chain_request *req, time_t now, struct credentials *o
     memset(out, 0, sizeof(*out));
     *timed_out = false;
     struct chain c = {req, now, timed_out, err, errlen};
-    struct hops hops = {.n = 0};
-    enum provider_result r = req->profile_explicit
-                                 ? chain_profile(&c, req->profile_name, &hops, out)
-                                 : chain_default(&c, out);
-    if (r == PROVIDER_ABSENT && req->profile_explicit)
-        snprintf(err, errlen, "profile '%s' has no credentials (looked in %s and %s)",
-                 req->profile_name, req->files->credentials_path, req->files->config_path);
-    else if (r == PROVIDER_ABSENT)
+    enum provider_result r = chain_walk(&c, out);
+    if (r == PROVIDER_ABSENT)
         snprintf(err, errlen,
-                 "no AWS credentials found (looked in: environment, web identity, %s [default], "
-                 "%s [default], container credentials, EC2 instance metadata)",
-                 req->files->credentials_path, req->files->config_path);
+                 "no AWS credentials found (looked in: environment, web identity, %s [%s], "
+                 "%s [%s], container credentials, EC2 instance metadata)",
+                 req->files->credentials_path, req->profile_name, req->files->config_path,
+                 req->profile_name);
     if (r != PROVIDER_FOUND || req->role_arn == NULL)
         return r == PROVIDER_FOUND ? 0 : -1;
 

@@ -44,30 +44,57 @@ credentials_pair(struct credentials *out, const char *id, const char *secret, co
     return PROVIDER_FOUND;
 }
 
+/* botocore reads the older name first. */
+static const char *
+credentials_env_token(void)
+{
+    const char *t = getenv("AWS_SECURITY_TOKEN");
+    return t != NULL && *t != '\0' ? t : getenv("AWS_SESSION_TOKEN");
+}
+
 enum provider_result
 credentials_from_env(struct credentials *out, char *err, size_t errlen)
 {
     enum provider_result r = credentials_pair(
-        out, getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY"),
-        getenv("AWS_SESSION_TOKEN"), "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "", err, errlen);
+        out, getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY"), credentials_env_token(),
+        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "", err, errlen);
     if (r == PROVIDER_FOUND)
         snprintf(out->source, sizeof(out->source), "environment");
     return r;
 }
 
-enum provider_result
-credentials_from_profile_keys(const struct profile *p, const char *name, struct credentials *out,
-                              char *err, size_t errlen)
+bool
+credentials_profile_has_keys(const struct profile *p)
 {
-    char where[300];
-    snprintf(where, sizeof(where), "profile '%.256s': ", name);
-    enum provider_result r = credentials_pair(
-        out, profile_get(p, "aws_access_key_id"), profile_get(p, "aws_secret_access_key"),
-        profile_get(p, "aws_session_token"), "aws_access_key_id", "aws_secret_access_key", where,
-        err, errlen);
-    if (r == PROVIDER_FOUND)
-        snprintf(out->source, sizeof(out->source), "profile %s (static keys)", name);
-    return r;
+    return profile_get(p, "aws_access_key_id") != NULL ||
+           profile_get(p, "aws_secret_access_key") != NULL;
+}
+
+enum provider_result
+credentials_from_profile_file(const struct profile *p, const char *name, enum profile_file file,
+                              const char *path, struct credentials *out, char *err, size_t errlen)
+{
+    const char *id = profile_get_in(p, file, "aws_access_key_id");
+    if (id == NULL)
+        return PROVIDER_ABSENT; /* as botocore: the key id is what makes keys present */
+    const char *secret = profile_get_in(p, file, "aws_secret_access_key");
+    if (secret == NULL) {
+        snprintf(err, errlen,
+                 "profile '%.256s': aws_access_key_id is set in %.400s but aws_secret_access_key "
+                 "is not (keys are never taken from two files)",
+                 name, path);
+        return PROVIDER_ERROR;
+    }
+    const char *token = profile_get_in(p, file, "aws_security_token");
+    if (token == NULL)
+        token = profile_get_in(p, file, "aws_session_token");
+    if (credentials_set(out, id, secret, token) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return PROVIDER_ERROR;
+    }
+    snprintf(out->source, sizeof(out->source), "profile %.256s (static keys%s)", name,
+             file == PROFILE_CONFIG_FILE ? " in the config file" : "");
+    return PROVIDER_FOUND;
 }
 
 static void

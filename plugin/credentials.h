@@ -33,12 +33,21 @@ enum provider_result { PROVIDER_FOUND = 1, PROVIDER_ABSENT = 0, PROVIDER_ERROR =
 int credentials_set(struct credentials *out, const char *key_id, const char *secret,
                     const char *token);
 
-/* AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN. One of the
- * pair without the other is an error. */
+/* AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SECURITY_TOKEN or else
+ * AWS_SESSION_TOKEN (botocore's order). One of the pair without the other
+ * is an error (botocore would skip a lone secret: we say why instead). */
 enum provider_result credentials_from_env(struct credentials *out, char *err, size_t errlen);
 
-/* aws_access_key_id, aws_secret_access_key, aws_session_token of a profile. */
-enum provider_result credentials_from_profile_keys(const struct profile *p, const char *name,
+/* Does the profile (either file) hold a key id or a secret key? botocore
+ * then takes a source profile's keys rather than assume its role. */
+bool credentials_profile_has_keys(const struct profile *p);
+
+/* The keys of one file's section of the profile, as botocore's
+ * SharedCredentialProvider and ConfigProvider take them: present when the
+ * section has aws_access_key_id; the secret and the session token
+ * (aws_security_token, else aws_session_token) from the same section. */
+enum provider_result credentials_from_profile_file(const struct profile *p, const char *name,
+                                                   enum profile_file file, const char *path,
                                                    struct credentials *out, char *err,
                                                    size_t errlen);
 

@@ -20,6 +20,7 @@
 
 #include "credjson.h"
 #include "deadline.h"
+#include "shlex.h"
 #include "text.h"
 
 #if defined(HAVE_CLOSE_RANGE) ||                                                                   \
@@ -33,132 +34,23 @@
 /* The child's copy of the exec-status pipe, once stdio is in place. */
 #define CREDPROC_STATUS_FD 3
 
-/* Word separators, as botocore's shlex.split has them. */
-static bool
-credproc_is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static int
-credproc_push(char ***argv, int *argc, const char *word, size_t len)
-{
-    char **bigger = realloc(*argv, ((size_t)*argc + 2) * sizeof(char *));
-    if (bigger == NULL)
-        return -1;
-    *argv = bigger;
-    bigger[*argc] = strndup(word, len);
-    if (bigger[*argc] == NULL)
-        return -1;
-    bigger[++*argc] = NULL;
-    return 0;
-}
-
-/*
- * One word from *pp into word (room for strlen(*pp) bytes): 1 with *len
- * set, 0 at the end of the command, -1 with err. A word exists as soon as
- * a quote opens, so '' is an empty argument; "\<newline>" joins lines.
- */
-static int
-credproc_next_word(const char **pp, char *word, size_t *len, char *err, size_t errlen)
-{
-    const char *p = *pp;
-    size_t n = 0;
-    bool started = false;
-
-    for (;;) {
-        while (!started && credproc_is_space(*p))
-            p++;
-        if (*p == '\0' || (started && credproc_is_space(*p)))
-            break;
-        if (*p == '\'') {
-            const char *end = strchr(p + 1, '\'');
-            if (end == NULL) {
-                snprintf(err, errlen, "unterminated single quote");
-                return -1;
-            }
-            memcpy(word + n, p + 1, (size_t)(end - p - 1));
-            n += (size_t)(end - p - 1);
-            p = end + 1;
-            started = true;
-        } else if (*p == '"') {
-            for (p++; *p != '"'; p++) {
-                if (*p == '\0') {
-                    snprintf(err, errlen, "unterminated double quote");
-                    return -1;
-                }
-                if (*p == '\\' && p[1] == '\n')
-                    p++;
-                else if (*p == '\\' && p[1] != '\0' && strchr("\"\\$`", p[1]) != NULL)
-                    word[n++] = *++p;
-                else
-                    word[n++] = *p;
-            }
-            p++;
-            started = true;
-        } else if (*p == '\\') {
-            if (p[1] == '\0') {
-                snprintf(err, errlen, "backslash at the end of the command");
-                return -1;
-            }
-            if (p[1] != '\n') {
-                word[n++] = p[1];
-                started = true;
-            }
-            p += 2;
-        } else {
-            word[n++] = *p++;
-            started = true;
-        }
-    }
-    *pp = p;
-    *len = n;
-    return started ? 1 : 0;
-}
-
 int
 credproc_split(const char *cmd, char ***argv_out, char *err, size_t errlen)
 {
-    char **argv = NULL;
-    int argc = 0;
-    char *word = malloc(strlen(cmd) + 1);
-    const char *p = cmd;
-    size_t len;
-    int more;
-
-    *argv_out = NULL;
-    if (word == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    while ((more = credproc_next_word(&p, word, &len, err, errlen)) > 0) {
-        if (credproc_push(&argv, &argc, word, len) != 0) {
-            snprintf(err, errlen, "out of memory");
-            more = -1;
-            break;
-        }
-    }
-    free(word);
-    if (more == 0 && argc == 0) {
+    int argc = shlex_split(cmd, argv_out, err, errlen);
+    if (argc == 0) {
+        shlex_free(*argv_out);
+        *argv_out = NULL;
         snprintf(err, errlen, "empty command");
-        more = -1;
-    }
-    if (more < 0) {
-        credproc_free_argv(argv);
         return -1;
     }
-    *argv_out = argv;
     return argc;
 }
 
 void
 credproc_free_argv(char **argv)
 {
-    if (argv == NULL)
-        return;
-    for (char **a = argv; *a != NULL; a++)
-        free(*a);
-    free(argv);
+    shlex_free(argv);
 }
 
 static int64_t

@@ -2,9 +2,9 @@
  * credproc.h - the profile setting credential_process: runs a command
  * (never through a shell) and reads credentials from its stdout.
  *
- * The command line is split like a POSIX shell word list would be
- * (single and double quotes, backslash escapes; no expansion of any
- * kind). stdin is /dev/null, stderr is discarded, stdout is captured
+ * The command line is split into words exactly as botocore does it, with
+ * Python's shlex.split in POSIX mode (single and double quotes, backslash
+ * escapes; no expansion of any kind). stdin is /dev/null, stderr is discarded, stdout is captured
  * (capped) and never echoed. The process is killed when the deadline
  * passes.
  */

@@ -18,6 +18,7 @@ static const char *const step_names[STEP_COUNT] = {
     "assuming a role with STS",
     "querying the EC2 instance metadata service",
     "querying the container credentials endpoint",
+    "getting credentials from IAM Identity Center (SSO)",
     "calling GetTableRecordExpirationJobStatus",
     "looking up the table with GetTable",
     "listing the bucket's tables with ListTables",

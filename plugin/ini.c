@@ -50,11 +50,18 @@ ini_line(struct ini_state *st, const char *line, const char *eol, ini_handler ha
     if (len == 0 || *s == '#' || *s == ';')
         return 0;
     if (*s == '[') {
-        if (end[-1] != ']') {
+        /* As Python's configparser (botocore): the name runs to the last
+         * ']' untrimmed, and what follows it ("[default] # note") is
+         * ignored. */
+        const char *close = end;
+        while (close > s + 1 && close[-1] != ']')
+            close--;
+        if (close == s + 1) {
             *why = "section header without ']'";
             return -1;
         }
-        s = ini_trim(s + 1, end - 1, &len);
+        s++;
+        len = (size_t)(close - 1 - s);
         if (len == 0 || !ini_copy(st->section, sizeof(st->section), s, len)) {
             *why = "bad section name";
             return -1;
@@ -81,6 +88,12 @@ ini_line(struct ini_state *st, const char *line, const char *eol, ini_handler ha
     if (klen == 0) {
         *why = "empty key";
         return -1;
+    }
+    char lower[INI_NAME_MAX];
+    if (klen < sizeof(lower)) { /* option names are case-insensitive */
+        for (size_t i = 0; i < klen; i++)
+            lower[i] = (char)tolower((unsigned char)key[i]);
+        key = lower;
     }
     if (indented && st->parent[0] != '\0') {
         snprintf(name, sizeof(name), "%s.%.*s", st->parent, (int)(klen < INI_NAME_MAX ? klen : 0),

@@ -4,8 +4,12 @@
  * "[section]" headers, "key = value" (or "key: value") pairs, full-line
  * comments starting with "#" or ";", blank lines. An indented line after
  * a key with an empty value is a nested setting ("s3 =\n  addressing_style
- * = path") and is reported as "parent.key". Section names, keys and
- * values are trimmed. Pure: parses text, calls back per pair.
+ * = path") and is reported as "parent.key". As in Python's configparser,
+ * which botocore uses: keys are lower-cased (option names are
+ * case-insensitive) and trimmed, values are trimmed, and a section name
+ * is everything between the "[" and the last "]" of its line, untrimmed
+ * ("[default] # note" is section "default"). Pure: parses text, calls
+ * back per pair.
  */
 #ifndef INI_H
 #define INI_H

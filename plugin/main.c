@@ -53,11 +53,11 @@ run_finish(struct run *run, enum state state)
 }
 
 static int
-run_load_profile(struct run *run, const char **name, bool *explicit_profile)
+run_load_profile(struct run *run, const char **name, bool *named)
 {
     const char *env = getenv("AWS_PROFILE");
-    *explicit_profile = run->cfg.profile != NULL || (env != NULL && *env != '\0');
-    *name = run->cfg.profile != NULL ? run->cfg.profile : *explicit_profile ? env : "default";
+    *named = run->cfg.profile != NULL || (env != NULL && *env != '\0');
+    *name = run->cfg.profile != NULL ? run->cfg.profile : *named ? env : "default";
     if (shared_files_load(&run->files, run->err, sizeof(run->err)) != 0)
         return -1;
     return shared_files_profile(&run->files, *name, &run->profile, run->err, sizeof(run->err));
@@ -72,12 +72,15 @@ run_timed_out(struct run *run)
 }
 
 static struct chain_request
-run_chain_request(const struct run *run, const char *profile_name, bool explicit_profile)
+run_chain_request(const struct run *run, const char *profile_name, bool named)
 {
     const struct config *cfg = &run->cfg;
     struct chain_request req = {
         .profile_name = profile_name,
-        .profile_explicit = explicit_profile,
+        .profile_named = named,
+        .profile_from_cli = cfg->profile != NULL,
+        .sso_endpoint_url = run->target.sso_endpoint_url,
+        .sso_oidc_endpoint_url = run->target.sso_oidc_endpoint_url,
         .files = &run->files,
         .role_arn = cfg->role_arn,
         .external_id = cfg->external_id,

@@ -31,9 +31,8 @@ shared_path(char *out, size_t outlen, const char *env_name, const char *default_
     }
 }
 
-/* *text stays NULL when the file does not exist. */
-static int
-shared_read(const char *path, char **text, char *err, size_t errlen)
+int
+shared_file_read(const char *path, char **text, char *err, size_t errlen)
 {
     *text = NULL;
     int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
@@ -85,8 +84,8 @@ shared_files_load(struct shared_files *f, char *err, size_t errlen)
     shared_path(f->credentials_path, sizeof(f->credentials_path), "AWS_SHARED_CREDENTIALS_FILE",
                 ".aws/credentials");
     shared_path(f->config_path, sizeof(f->config_path), "AWS_CONFIG_FILE", ".aws/config");
-    if (shared_read(f->credentials_path, &f->credentials_text, err, errlen) != 0 ||
-        shared_read(f->config_path, &f->config_text, err, errlen) != 0) {
+    if (shared_file_read(f->credentials_path, &f->credentials_text, err, errlen) != 0 ||
+        shared_file_read(f->config_path, &f->config_text, err, errlen) != 0) {
         shared_files_free(f);
         return -1;
     }

@@ -21,6 +21,10 @@ struct shared_files {
     char *config_text;
 };
 
+/* One such file, with the same checks; *text stays NULL (and 0 is
+ * returned) when it does not exist. */
+int shared_file_read(const char *path, char **text, char *err, size_t errlen);
+
 int shared_files_load(struct shared_files *f, char *err, size_t errlen);
 
 /* Loads one profile out of the files. 0, or -1 with err. */

@@ -25,8 +25,8 @@ target_region(const struct config *cfg, const struct profile *profile, struct ta
     if (region == NULL && out->arn.region[0] != '\0')
         region = out->arn.region;
     if (region == NULL)
-        region = first_set(profile_get(profile, "region"), env_get("AWS_REGION"),
-                           env_get("AWS_DEFAULT_REGION"));
+        region = first_set(env_get("AWS_REGION"), env_get("AWS_DEFAULT_REGION"),
+                           profile_get(profile, "region"));
     if (region == NULL) {
         snprintf(err, errlen, "no region: the %s ARN has none; use --region",
                  cfg->table_arn != NULL ? "table" : "table bucket");
@@ -93,6 +93,8 @@ target_resolve(const struct config *cfg, const struct profile *profile, struct t
         return -1;
     }
     out->sts_endpoint_url = target_configured_endpoint(profile, "AWS_ENDPOINT_URL_STS");
+    out->sso_endpoint_url = target_configured_endpoint(profile, "AWS_ENDPOINT_URL_SSO");
+    out->sso_oidc_endpoint_url = target_configured_endpoint(profile, "AWS_ENDPOINT_URL_SSO_OIDC");
     out->ca_file =
         first_set(cfg->ca_file, env_get("AWS_CA_BUNDLE"), profile_get(profile, "ca_bundle"));
     return 0;

@@ -27,6 +27,8 @@ struct target {
     char endpoint_url[1024];
     const char *ca_file;          /* NULL: the system store */
     const char *sts_endpoint_url; /* configured for STS, as endpoint_url is for S3 Tables */
+    const char *sso_endpoint_url;      /* configured for the SSO portal, or NULL */
+    const char *sso_oidc_endpoint_url; /* configured for SSO-OIDC, or NULL */
     bool use_fips;                /* --fips, AWS_USE_FIPS_ENDPOINT, use_fips_endpoint */
     bool use_dualstack; /* --dualstack, AWS_USE_DUALSTACK_ENDPOINT, use_dualstack_endpoint */
 };

@@ -151,7 +151,9 @@ def test_sources(t, w):
     expect_ok(t, w, w.run({**files, **w.fx.env}), e.TEST_ACCESS_KEY,
               "credential_source = Environment (env keys win first)")
     files = w.files("", f"[profile ci]\nrole_arn = {ROLE_A}\ncredential_source = Environment\n")
-    expect_ok(t, w, w.run({**files, **w.fx.env, "AWS_PROFILE": "ci"}),
+    expect_ok(t, w, w.run({**files, **w.fx.env, "AWS_PROFILE": "ci"}), e.TEST_ACCESS_KEY,
+              "credential_source = Environment with AWS_PROFILE (env keys still win, as botocore)")
+    expect_ok(t, w, w.run({**files, **w.fx.env}, "--profile", "ci"),
               w.sts.roles[ROLE_A]["access_key"], "credential_source = Environment")
     t.is_(w.sts.last_request.access_key, e.TEST_ACCESS_KEY,
           "credential_source = Environment: the environment's keys sign AssumeRole")

@@ -153,7 +153,11 @@ def test_credentials(t, fx):
               "--profile wins over environment keys")
     t.is_(who(), (TOKEN_KEY, True, True), "--profile monitoring: its keys and token sign")
 
-    expect_ok(t, plugin(args, {**fx.env, **files, "AWS_PROFILE": "monitoring"}), "AWS_PROFILE")
+    expect_ok(t, plugin(args, {**fx.env, **files, "AWS_PROFILE": "monitoring"}),
+              "AWS_PROFILE with environment keys")
+    t.is_(who(), (e.TEST_ACCESS_KEY, True, False),
+          "AWS_PROFILE monitoring: environment keys still win (unlike --profile), as botocore")
+    expect_ok(t, plugin(args, {**base, **files, "AWS_PROFILE": "monitoring"}), "AWS_PROFILE")
     t.is_(who(), (TOKEN_KEY, True, True), "AWS_PROFILE monitoring: its keys and token sign")
 
     expect_ok(t, plugin(args + ["--profile", "from-config"], {**base, **files}),

@@ -74,8 +74,8 @@ test_split(void)
     check_split("single quotes keep everything", "helper '\\n \"$HOME\" `x` \\'",
                 WORDS("helper", "\\n \"$HOME\" `x` \\"));
     check_split("double quotes keep blanks", "helper \"a  b\"", WORDS("helper", "a  b"));
-    check_split("double-quote escapes", "helper \"\\\" \\\\ \\$HOME \\`\"",
-                WORDS("helper", "\" \\ $HOME `"));
+    check_split("double-quote escapes: only \\\" and \\\\ (shlex keeps \\$ and \\`)",
+                "helper \"\\\" \\\\ \\$HOME \\`\"", WORDS("helper", "\" \\ \\$HOME \\`"));
     check_split("other backslashes stay in double quotes", "helper \"\\n\\a\\'\"",
                 WORDS("helper", "\\n\\a\\'"));
     check_split("single quote inside double quotes", "helper \"it's\"", WORDS("helper", "it's"));
@@ -90,15 +90,16 @@ test_split(void)
                 WORDS("helper", "$HOME", "~", "~/x", "*.json", "${X}"));
     check_split("no operators, pipes or comments", "helper a|b;c && d > e # f",
                 WORDS("helper", "a|b;c", "&&", "d", ">", "e", "#", "f"));
-    check_split("backslash-newline joins lines", "helper a\\\nb \\\n c",
-                WORDS("helper", "ab", "c"));
-    check_split("backslash-newline in double quotes", "helper \"a\\\nb\"", WORDS("helper", "ab"));
+    check_split("backslash-newline is an escaped newline (shlex)", "helper a\\\nb \\\n c",
+                WORDS("helper", "a\nb", "\n", "c"));
+    check_split("backslash-newline in double quotes stays (shlex)", "helper \"a\\\nb\"",
+                WORDS("helper", "a\\\nb"));
     check_split("a newline inside quotes stays", "helper 'a\nb'", WORDS("helper", "a\nb"));
     check_split("UTF-8 passes through", "helper caf\xc3\xa9", WORDS("helper", "caf\xc3\xa9"));
 
     check_split_error("an empty command", "", "empty command");
     check_split_error("blanks only", " \t\n ", "empty command");
-    check_split_error("a line continuation only", "\\\n", "empty command");
+    check_split("an escaped newline only", "\\\n", WORDS("\n"));
     check_split_error("an unbalanced single quote", "helper 'abc", "unterminated single quote");
     check_split_error("an unbalanced double quote", "helper \"abc", "unterminated double quote");
     check_split_error("an escaped closing double quote", "helper \"abc\\\"",

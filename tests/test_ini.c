@@ -94,9 +94,14 @@ test_comments_and_whitespace(void)
                 "[a] k=v # not a comment;");
     check_parse("blank lines between everything", "\n[a]\n\n\nk = v\n\n[b]\n\nj = w\n\n",
                 "[a] k=v;[b] j=w;");
-    check_parse("blanks around section, key and value",
+    check_parse("blanks around key and value; the section name kept as written",
                 "[  spaced name  ]\nkey   =   value with spaces   \n",
-                "[spaced name] key=value with spaces;");
+                "[  spaced name  ] key=value with spaces;");
+    check_parse("a comment after a section header", "[default] # note\nk = v\n",
+                "[default] k=v;");
+    check_parse("the name runs to the last ']'", "[a]]b] x\nk = v\n", "[a]]b] k=v;");
+    check_parse("option names are case-insensitive", "[a]\nAWS_Access_Key_ID = X\nRegion=r\n",
+                "[a] aws_access_key_id=X;[a] region=r;");
     check_parse("tabs around key and value", "[a]\nkey\t=\tvalue\t\n", "[a] key=value;");
     check_parse("an indented pair with no open parent", "[a]\n   k = v\n", "[a] k=v;");
     check_parse("an indented section header", "  [a]\nk = v\n", "[a] k=v;");
@@ -151,7 +156,7 @@ test_errors(void)
     check_error("a line without '=' before any section", "garbage\n",
                 "line 1: expected 'key = value'", "");
     check_error("an empty section name", "[]\n", "line 1: bad section name", "");
-    check_error("a blank section name", "[   ]\n", "line 1: bad section name", "");
+    check_parse("a blank section name is a name (configparser)", "[   ]\nk = v\n", "[   ] k=v;");
     check_error("an empty key", "[a]\n= v\n", "line 2: empty key", "");
     check_error("an error counted across CRLF lines", "[a]\r\nk = v\r\n\r\noops\r\n",
                 "line 4: expected 'key = value'", "[a] k=v;");

@@ -112,13 +112,47 @@ test_spacing(void)
     }
     if (load("[ profile tabbed ] with a tab", &p, "tabbed", NULL,
              "[ profile\ttabbed ]\nregion = r2\n")) {
-        check_get(&p, "region", "r2", "[ profile<TAB>tabbed ] is profile tabbed");
+        check_get(&p, "region", NULL,
+                  "[ profile<TAB>tabbed ] is no profile: botocore keeps the blanks in the name");
+        profile_free(&p);
+    }
+    if (load("[profile \"dev\"]", &p, "dev", NULL, "[profile \"dev\"]\nregion = r3\n")) {
+        check_get(&p, "region", "r3", "[profile \"dev\"] is profile dev (shlex-split)");
+        profile_free(&p);
+    }
+    if (load("[profile a b]", &p, "a", NULL, "[profile a b]\nregion = r4\n")) {
+        check_get(&p, "region", NULL, "[profile a b] is no profile: three words");
         profile_free(&p);
     }
     if (load("[ spaced ] in the credentials file", &p, "spaced", "[ spaced ]\nk = v\n", NULL)) {
-        check_get(&p, "k", "v", "credentials file [ spaced ] is profile spaced");
+        check_get(&p, "k", NULL, "credentials file [ spaced ] is not profile spaced (botocore)");
         profile_free(&p);
     }
+}
+
+static void
+test_per_file(void)
+{
+    struct profile p;
+    if (load("keys in both files", &p, "work",
+             "[work]\naws_access_key_id = CRED\n",
+             "[profile work]\naws_access_key_id = CONF\naws_secret_access_key = s\n")) {
+        check_get(&p, "aws_access_key_id", "CRED", "merged: the credentials file wins");
+        tap_is_str(profile_get_in(&p, PROFILE_CREDENTIALS_FILE, "aws_secret_access_key"), NULL,
+                   "profile: the credentials file's own section has no secret");
+        tap_is_str(profile_get_in(&p, PROFILE_CONFIG_FILE, "aws_access_key_id"), "CONF",
+                   "profile: the config file's own section keeps its key id");
+        profile_free(&p);
+    }
+    char err[256] = "";
+    int rc = profile_load_sso_session(&p, "corp",
+                                      "[sso-session corp]\nsso_region = eu-west-1\n"
+                                      "[profile corp]\nsso_region = no\n",
+                                      CONFIG_PATH, err, sizeof(err));
+    tap_is_int(rc, 0, "profile: [sso-session corp] loads");
+    tap_is_str(profile_get(&p, "sso_region"), "eu-west-1", "profile: sso-session settings");
+    tap_ok(p.in_config_file, "profile: the sso-session is flagged in the config file");
+    profile_free(&p);
 }
 
 static void
@@ -137,8 +171,8 @@ test_default_precedence(void)
     if (load("[profile default] before [default]", &p, "default", NULL,
              "[profile default]\nregion = from-profile-default\n"
              "[default]\nregion = from-default\n")) {
-        check_get(&p, "region", "from-profile-default",
-                  "[profile default] wins over a later [default]");
+        check_get(&p, "region", "from-default",
+                  "a later [default] replaces [profile default], as in botocore");
         profile_free(&p);
     }
     if (load("only [profile default]", &p, "default", NULL,
@@ -286,6 +320,7 @@ main(void)
 {
     test_file_section_names();
     test_spacing();
+    test_per_file();
     test_default_precedence();
     test_credentials_win();
     test_get();
