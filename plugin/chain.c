@@ -11,11 +11,13 @@
 
 #include "buf.h"
 #include "container.h"
+#include "credcache.h"
 #include "credproc.h"
 #include "deadline.h"
 #include "env.h"
 #include "imds.h"
 #include "profile.h"
+#include "sigv4.h"
 #include "sso.h"
 
 #define CHAIN_MAX_DEPTH 8    /* source_profile hops, as a sanity bound */
@@ -80,15 +82,72 @@ chain_read_token(struct chain *c, const char *path)
     return buf_detach(&b);
 }
 
+/* The identity a cache entry stands for: every input that changes the
+ * credentials an operation returns. */
+static char *
+chain_identity(const char *kind, const char *const *pairs)
+{
+    struct buf b = BUF_INIT;
+    buf_puts(&b, kind);
+    for (const char *const *p = pairs; p[0] != NULL; p += 2)
+        buf_printf(&b, "\n%s=%s", p[0], p[1] != NULL ? p[1] : "");
+    return buf_detach(&b);
+}
+
+/* fetch through the run's credential cache, under identity. */
+static enum provider_result
+chain_cached(struct chain *c, char *identity, credcache_fetch fetch, void *ud,
+             struct credentials *out)
+{
+    if (identity == NULL)
+        return chain_fail(c, "out of memory");
+    int rc = credcache_get(c->req->cache, identity, (int64_t)c->now, deadline_remaining_ms() / 2,
+                           fetch, ud, out);
+    free(identity);
+    return rc == 0 ? PROVIDER_FOUND : rc > 0 ? PROVIDER_ABSENT : PROVIDER_ERROR;
+}
+
+struct chain_assume_job {
+    struct chain *c;
+    const struct credentials *src;
+    const struct sts_assume_role *role;
+};
+
+static int
+chain_assume_fetch(void *ud, struct credentials *out)
+{
+    struct chain_assume_job *j = ud;
+    return sts_assume_role(&j->c->req->sts, j->src, j->role, j->c->now, out, j->c->timed_out,
+                           j->c->err, j->c->errlen);
+}
+
 static enum provider_result
 chain_assume(struct chain *c, const struct credentials *src, const struct sts_assume_role *role,
              struct credentials *out)
 {
     enum deadline_step previous = deadline_current_step();
     deadline_step(STEP_ASSUMING_ROLE);
-    int rc = sts_assume_role(&c->req->sts, src, role, c->now, out, c->timed_out, c->err, c->errlen);
+    const struct sts_context *sts = &c->req->sts;
+    char duration[16], token_hash[65] = "";
+    snprintf(duration, sizeof(duration), "%d", role->duration_seconds);
+    if (role->web_identity_token != NULL)
+        sigv4_sha256_hex(role->web_identity_token, strlen(role->web_identity_token), token_hash);
+    const char *pairs[] = {"role_arn", role->role_arn,
+                           "source_key_id", src != NULL ? src->access_key_id : NULL,
+                           "web_identity_token_sha256", token_hash,
+                           "external_id", role->external_id,
+                           "session_name", role->session_name,
+                           "duration_seconds", duration,
+                           "region", sts->region,
+                           "endpoint", sts->endpoint_url,
+                           "fips", sts->use_fips ? "true" : "false",
+                           "dualstack", sts->use_dualstack ? "true" : "false",
+                           NULL, NULL};
+    struct chain_assume_job job = {c, src, role};
+    enum provider_result r =
+        chain_cached(c, chain_identity("sts", pairs), chain_assume_fetch, &job, out);
     deadline_step(previous);
-    return rc == 0 ? PROVIDER_FOUND : PROVIDER_ERROR;
+    return r;
 }
 
 static enum provider_result
@@ -108,24 +167,61 @@ chain_web_identity(struct chain *c, const char *token_file, const char *role_arn
     return r;
 }
 
+static int
+chain_container_fetch(void *ud, struct credentials *out)
+{
+    struct chain *c = ud;
+    enum provider_result r = container_credentials(c->req->sts.http, deadline_remaining_ms(),
+                                                   c->now, out, c->err, c->errlen);
+    return r == PROVIDER_FOUND ? 0 : r == PROVIDER_ABSENT ? 1 : -1;
+}
+
+/* ABSENT when no container endpoint is configured (nothing is cached). */
 static enum provider_result
 chain_container(struct chain *c, struct credentials *out)
 {
+    const char *full = env_get("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    const char *relative = env_get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+    if (full == NULL && relative == NULL)
+        return container_credentials(c->req->sts.http, deadline_remaining_ms(), c->now, out,
+                                     c->err, c->errlen);
     enum deadline_step previous = deadline_current_step();
     deadline_step(STEP_CONTAINER_CREDENTIALS);
-    enum provider_result r = container_credentials(c->req->sts.http, deadline_remaining_ms(),
-                                                   c->now, out, c->err, c->errlen);
+    const char *pairs[] = {"full_uri", full,
+                           "relative_uri", relative,
+                           "authorization_token_file",
+                           env_get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"),
+                           NULL, NULL};
+    enum provider_result r =
+        chain_cached(c, chain_identity("container", pairs), chain_container_fetch, c, out);
     deadline_step(previous);
     return r;
 }
 
+static int
+chain_imds_fetch(void *ud, struct credentials *out)
+{
+    struct chain *c = ud;
+    enum provider_result r =
+        imds_credentials(c->req->sts.http, deadline_remaining_ms(), c->now, out, c->err, c->errlen);
+    return r == PROVIDER_FOUND ? 0 : r == PROVIDER_ABSENT ? 1 : -1;
+}
+
+/* The instance metadata service is the chain's last resort: when it is
+ * disabled or absent the chain has found nothing (ABSENT). */
 static enum provider_result
 chain_imds(struct chain *c, struct credentials *out)
 {
+    if (env_true("AWS_EC2_METADATA_DISABLED"))
+        return imds_credentials(c->req->sts.http, deadline_remaining_ms(), c->now, out, c->err,
+                                c->errlen);
     enum deadline_step previous = deadline_current_step();
     deadline_step(STEP_INSTANCE_METADATA);
+    const char *pairs[] = {"endpoint", env_get("AWS_EC2_METADATA_SERVICE_ENDPOINT"),
+                           "endpoint_mode", env_get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"),
+                           NULL, NULL};
     enum provider_result r =
-        imds_credentials(c->req->sts.http, deadline_remaining_ms(), c->now, out, c->err, c->errlen);
+        chain_cached(c, chain_identity("imds", pairs), chain_imds_fetch, c, out);
     deadline_step(previous);
     return r;
 }
@@ -313,6 +409,19 @@ chain_web_identity_source(struct chain *c, const struct profile *p, bool env_all
     return chain_web_identity(c, token_file, role_arn, session, out);
 }
 
+struct chain_sso_job {
+    struct chain *c;
+    const struct sso_config *cfg;
+};
+
+static int
+chain_sso_fetch(void *ud, struct credentials *out)
+{
+    struct chain_sso_job *j = ud;
+    return sso_credentials(j->c->req->sts.http, j->cfg, j->c->now, out, j->c->timed_out,
+                           j->c->err, j->c->errlen);
+}
+
 /* The settings of an SSO profile, its [sso-session] merged in. */
 static enum provider_result
 chain_sso(struct chain *c, const char *name, const struct profile *p, struct credentials *out)
@@ -359,13 +468,36 @@ chain_sso(struct chain *c, const char *name, const struct profile *p, struct cre
                                  .oidc_endpoint = c->req->sso_oidc_endpoint_url};
         enum deadline_step previous = deadline_current_step();
         deadline_step(STEP_SSO);
-        if (sso_credentials(c->req->sts.http, &cfg, c->now, out, c->timed_out, c->err,
-                            c->errlen) != 0)
-            r = PROVIDER_ERROR;
+        const char *pairs[] = {"start_url", cfg.start_url,   "session", cfg.session_name,
+                               "region", cfg.region,         "account_id", cfg.account_id,
+                               "role_name", cfg.role_name,   "portal", cfg.portal_endpoint,
+                               "oidc", cfg.oidc_endpoint,    NULL, NULL};
+        struct chain_sso_job job = {c, &cfg};
+        r = chain_cached(c, chain_identity("sso", pairs), chain_sso_fetch, &job, out);
         deadline_step(previous);
     }
     profile_free(&session);
     return r;
+}
+
+struct chain_process_job {
+    struct chain *c;
+    const char *name, *command;
+};
+
+/* Only output with an Expiration is kept in the cache. */
+static int
+chain_process_fetch(void *ud, struct credentials *out)
+{
+    struct chain_process_job *j = ud;
+    struct chain *c = j->c;
+    if (credproc_run(j->command, deadline_remaining_ms(), c->now, out, c->timed_out, c->err,
+                     c->errlen) != 0) {
+        chain_context(c, PROVIDER_ERROR, "profile credential_process");
+        return -1;
+    }
+    snprintf(out->source, sizeof(out->source), "profile %s (credential_process)", j->name);
+    return 0;
 }
 
 static enum provider_result
@@ -373,13 +505,12 @@ chain_process(struct chain *c, const char *name, const char *command, struct cre
 {
     enum deadline_step previous = deadline_current_step();
     deadline_step(STEP_CREDENTIAL_PROCESS);
-    int rc = credproc_run(command, deadline_remaining_ms(), c->now, out, c->timed_out, c->err,
-                          c->errlen);
+    const char *pairs[] = {"profile", name, "command", command, NULL, NULL};
+    struct chain_process_job job = {c, name, command};
+    enum provider_result r =
+        chain_cached(c, chain_identity("process", pairs), chain_process_fetch, &job, out);
     deadline_step(previous);
-    if (rc != 0)
-        return chain_context(c, PROVIDER_ERROR, "profile credential_process");
-    snprintf(out->source, sizeof(out->source), "profile %s (credential_process)", name);
-    return PROVIDER_FOUND;
+    return r;
 }
 
 /* botocore's profile providers, in its order: web identity, SSO (which

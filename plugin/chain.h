@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "credcache.h"
 #include "credentials.h"
 #include "sharedfiles.h"
 #include "sts.h"
@@ -41,6 +42,7 @@ struct chain_request {
     const char *external_id;
     const char *role_session_name;
     struct sts_context sts; /* the run's HTTP client, region, FIPS... for AssumeRole */
+    struct credcache *cache;           /* expiring credentials between runs; NULL: none */
     const char *sso_endpoint_url;      /* configured SSO portal endpoint, or NULL */
     const char *sso_oidc_endpoint_url; /* configured SSO-OIDC endpoint, or NULL */
 };

@@ -161,9 +161,7 @@ container_auth_token(struct buf *tok, char *err, size_t errlen)
                                     : "AWS_CONTAINER_AUTHORIZATION_TOKEN";
     if (file != NULL) {
         if (container_read_token_file(file, tok, err, errlen) != 0)
-            return -1;
-        while (tok->len > 0 && (tok->data[tok->len - 1] == '\n' || tok->data[tok->len - 1] == '\r'))
-            tok->data[--tok->len] = '\0';
+            return -1; /* used as it is, even a final newline, as botocore does */
     } else {
         const char *value = env_get("AWS_CONTAINER_AUTHORIZATION_TOKEN");
         if (value != NULL)

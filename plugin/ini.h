@@ -2,9 +2,11 @@
  * ini.h - the ini dialect of ~/.aws/config and ~/.aws/credentials.
  *
  * "[section]" headers, "key = value" (or "key: value") pairs, full-line
- * comments starting with "#" or ";", blank lines. An indented line after
- * a key with an empty value is a nested setting ("s3 =\n  addressing_style
- * = path") and is reported as "parent.key". As in Python's configparser,
+ * comments starting with "#" or ";", blank lines. A line indented deeper
+ * than its key's line continues the key's value (joined with "\n"); when
+ * the value starts on the next line it is a block of nested settings
+ * ("s3 =\n  addressing_style = path"), reported as "parent.key". A
+ * section or a key that appears twice is an error, as in configparser. As in Python's configparser,
  * which botocore uses: keys are lower-cased (option names are
  * case-insensitive) and trimmed, values are trimmed, and a section name
  * is everything between the "[" and the last "]" of its line, untrimmed

@@ -13,6 +13,7 @@
 
 #include "api.h"
 #include "chain.h"
+#include "credcache.h"
 #include "check.h"
 #include "credentials.h"
 #include "deadline.h"
@@ -30,6 +31,7 @@ struct run {
     struct profile profile;
     struct target target;
     struct credentials creds;
+    struct credcache cache;
     struct buf out; /* what the check printed; else the error in err */
     char err[2048];
 };
@@ -55,7 +57,10 @@ run_finish(struct run *run, enum state state)
 static int
 run_load_profile(struct run *run, const char **name, bool *named)
 {
-    const char *env = getenv("AWS_PROFILE");
+    /* botocore reads the older AWS_DEFAULT_PROFILE first. */
+    const char *env = getenv("AWS_DEFAULT_PROFILE");
+    if (env == NULL || *env == '\0')
+        env = getenv("AWS_PROFILE");
     *named = run->cfg.profile != NULL || (env != NULL && *env != '\0');
     *name = run->cfg.profile != NULL ? run->cfg.profile : *named ? env : "default";
     if (shared_files_load(&run->files, run->err, sizeof(run->err)) != 0)
@@ -72,13 +77,14 @@ run_timed_out(struct run *run)
 }
 
 static struct chain_request
-run_chain_request(const struct run *run, const char *profile_name, bool named)
+run_chain_request(struct run *run, const char *profile_name, bool named)
 {
     const struct config *cfg = &run->cfg;
     struct chain_request req = {
         .profile_name = profile_name,
         .profile_named = named,
         .profile_from_cli = cfg->profile != NULL,
+        .cache = &run->cache,
         .sso_endpoint_url = run->target.sso_endpoint_url,
         .sso_oidc_endpoint_url = run->target.sso_oidc_endpoint_url,
         .files = &run->files,
@@ -140,6 +146,7 @@ main(int argc, char **argv)
     }
 
     deadline_step(STEP_CREDENTIALS);
+    credcache_init(&run.cache, cfg->cache_dir, cfg->no_cache, cfg->verbose);
     bool timed_out;
     struct chain_request creq = run_chain_request(&run, profile_name, explicit_profile);
     if (chain_resolve(&creq, time(NULL), &run.creds, &timed_out, run.err, sizeof(run.err)) != 0)

@@ -40,6 +40,8 @@ enum long_only {
     OPT_PARALLEL,
     OPT_LIST_TABLES,
     OPT_SHOW_CONFIGURATION,
+    OPT_CACHE_DIR,
+    OPT_NO_CACHE,
 };
 
 static const struct option long_options[] = {
@@ -73,6 +75,8 @@ static const struct option long_options[] = {
     {"fips", no_argument, NULL, OPT_FIPS},
     {"dualstack", no_argument, NULL, OPT_DUALSTACK},
     {"proxy", required_argument, NULL, OPT_PROXY},
+    {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
+    {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {"timeout", required_argument, NULL, 't'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -130,6 +134,10 @@ options_print_help(void)
          "      --role-arn ARN         assume this IAM role with the credentials found\n"
          "      --external-id ID       external ID for --role-arn\n"
          "      --role-session-name NAME  session name for --role-arn\n"
+         "      --cache-dir DIR        where expiring credentials (STS, SSO, container,\n"
+         "                             instance metadata) are kept between runs (default\n"
+         "                             $XDG_CACHE_HOME or ~/.cache, /check_s3tables_expiration)\n"
+         "      --no-cache             fetch such credentials anew on every run\n"
          "\nThresholds (Nagios ranges, e.g. 48h, 10:, @1:5):\n"
          "  -w, --warning RANGE        age of the last run; units s m h d w (default 48h)\n"
          "  -c, --critical RANGE       age of the last run (default 72h)\n"
@@ -413,6 +421,12 @@ options_apply(struct config *cfg, int opt, const char *arg, char *err, size_t er
         return 0;
     case OPT_DUALSTACK:
         cfg->dualstack = true;
+        return 0;
+    case OPT_CACHE_DIR:
+        cfg->cache_dir = arg;
+        return 0;
+    case OPT_NO_CACHE:
+        cfg->no_cache = true;
         return 0;
     case OPT_PROXY:
         cfg->proxy = arg;

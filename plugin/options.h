@@ -52,6 +52,8 @@ struct config {
     const char *role_arn;     /* assume this role on top of the chain's credentials */
     const char *external_id;
     const char *role_session_name;
+    const char *cache_dir; /* --cache-dir; NULL: $XDG_CACHE_HOME or ~/.cache */
+    bool no_cache;         /* --no-cache: fetch expiring credentials every run */
     bool fips;      /* --fips: or AWS_USE_FIPS_ENDPOINT / use_fips_endpoint */
     bool dualstack; /* --dualstack: or AWS_USE_DUALSTACK_ENDPOINT / use_dualstack_endpoint */
     struct eval_config eval;

@@ -186,10 +186,17 @@ def test_sources(t, w):
               "container credentials (FULL_URI + token)", "container credentials")
     t.is_(w.container.last_request.headers.get("authorization"), "Bearer pod-identity-token",
           "container credentials: the authorization token is sent")
-    token_file = w.write("pod-token", "Bearer pod-identity-token\n")
+    token_file = w.write("pod-token", "Bearer pod-identity-token")
     expect_ok(t, w, w.run({"AWS_CONTAINER_CREDENTIALS_FULL_URI": w.container.full_uri,
                            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": token_file}),
               mock_metadata.CONTAINER_ACCESS_KEY, "container credentials (token file, EKS Pod Identity)")
+    token_file = w.write("pod-token-nl", "Bearer pod-identity-token\n")
+    code, line, _, _ = w.run({"AWS_CONTAINER_CREDENTIALS_FULL_URI": w.container.full_uri,
+                              "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": token_file})
+    t.is_((code, line), (e.UNKNOWN, f"{PREFIX} UNKNOWN - the token in "
+                                    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE contains a line break "
+                                    "or NUL byte"),
+          "container token file ending in a newline: refused, as botocore refuses it")
 
     expect_ok(t, w, w.run(imds_env(w)), mock_metadata.IMDS_ACCESS_KEY, "EC2 instance metadata (IMDSv2)",
               "EC2 instance metadata (role mock-instance-role)")

@@ -74,10 +74,13 @@ ACCOUNT, ROLE = "111122223333", "S3TablesReadOnly"
 OTHER_ACCOUNT, OTHER_ROLE = "444455556666", "AdministratorAccess"
 ACCESS_TOKEN = "aoaAAAAAGVALIDaccessTOKEN0123456789abcdef"
 UNKNOWN_TOKEN = "aoaAAAAAGUNKNOWNaccessTOKEN0123456789abcd"
-CLIENT_ID, CLIENT_SECRET = "selftestClientId-abc123", "eyJraWQiOiJrZXktMTU2NDAyODA5OSIsImFsZyI6IkhTMzg0In0.secret"
-REFRESH, NEW_ACCESS = "aorAAAAAGrefreshTOKENselftest000000000001", "aoaAAAAAGrefreshedACCESStoken000000000001"
+CLIENT_ID = "selftestClientId-abc123"
+CLIENT_SECRET = "eyJraWQiOiJrZXktMTU2NDAyODA5OSIsImFsZyI6IkhTMzg0In0.secret"
+REFRESH = "aorAAAAAGrefreshTOKENselftest000000000001"
+NEW_ACCESS = "aoaAAAAAGrefreshedACCESStoken000000000001"
 ROT_CLIENT, ROT_SECRET = "rotatingClientId-def456", "rotatingClientSecret-0000000000000000000"
-ROT_REFRESH, ROT_NEW_REFRESH = "aorAAAAAGrotateOLDrefresh000000000000001", "aorAAAAAGrotateNEWrefresh000000000000002"
+ROT_REFRESH = "aorAAAAAGrotateOLDrefresh000000000000001"
+ROT_NEW_REFRESH = "aorAAAAAGrotateNEWrefresh000000000000002"
 ROT_ACCESS = "aoaAAAAAGrotatedACCESStoken00000000000001"
 TABLE = "arn:aws:s3tables:eu-west-1:111122223333:bucket/b/table/t"
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -278,7 +281,8 @@ def check_create_token(t, mock, ca):
           ("InvalidClientException", 401), "unknown clientId -> InvalidClientException")
     t.is_(error_of(lambda: oidc.create_token(grantType="refresh_token", clientId=CLIENT_ID,
                                              clientSecret=CLIENT_SECRET, refreshToken="expired")),
-          ("InvalidGrantException", 400), "unknown (expired) refresh token -> InvalidGrantException")
+          ("InvalidGrantException", 400),
+          "unknown (expired) refresh token -> InvalidGrantException")
     t.is_(error_of(lambda: oidc.create_token(grantType="authorization_code", clientId=CLIENT_ID,
                                              clientSecret=CLIENT_SECRET, code="x")),
           ("UnsupportedGrantTypeException", 400), "another grant -> UnsupportedGrantTypeException")
@@ -311,8 +315,9 @@ def check_create_token(t, mock, ca):
     t.is_((status, mock.last_request.operation), (404, None), "GET /token -> 404, no operation")
 
     mock.revoke(ROT_NEW_REFRESH)
-    t.is_(error_of(lambda: oidc.create_token(grantType="refresh_token", clientId=ROT_CLIENT,
-                                             clientSecret=ROT_SECRET, refreshToken=ROT_NEW_REFRESH)),
+    t.is_(error_of(lambda: oidc.create_token(
+        grantType="refresh_token", clientId=ROT_CLIENT, clientSecret=ROT_SECRET,
+        refreshToken=ROT_NEW_REFRESH)),
           ("InvalidGrantException", 400), "revoke(refresh token) -> InvalidGrantException")
     mock.revoke(ROT_ACCESS)
     t.is_(error_of(lambda: client("sso", mock, ca).get_role_credentials(
@@ -338,7 +343,8 @@ def check_fail_next(t, mock, ca):
           "the next call answers normally")
     mock.fail_next(mock_sso.OP_GET_ROLE_CREDENTIALS, error_type="UnauthorizedException")
     got = response_of(portal)
-    t.is_((got["Error"]["Code"], got["Error"]["Message"], got["ResponseMetadata"]["HTTPStatusCode"]),
+    t.is_((got["Error"]["Code"], got["Error"]["Message"],
+           got["ResponseMetadata"]["HTTPStatusCode"]),
           ("UnauthorizedException", mock_sso.MSG_UNAUTHORIZED, 401),
           "fail_next defaults the status and message of the error type")
     mock.fail_next(mock_sso.OP_CREATE_TOKEN, None, "InvalidGrantException", "custom words")
@@ -395,9 +401,11 @@ def check_chain(t, mock, ca, pki):
 START_URL = "https://d-9367selftest.awsapps.com/start"
 LEGACY_URL = "https://d-9367legacy.awsapps.com/start#/"
 SESSION = "selftest-sso"
-PROV_TOKEN, PROV_NEW = "aoaAAAAAGproviderACCESS0000000000000001", "aoaAAAAAGproviderREFRESHED00000000000002"
+PROV_TOKEN = "aoaAAAAAGproviderACCESS0000000000000001"
+PROV_NEW = "aoaAAAAAGproviderREFRESHED00000000000002"
 PROV_CLIENT, PROV_SECRET = "providerClientId-0001", "providerClientSecret-00000000000000000001"
-PROV_REFRESH, PROV_NEW_REFRESH = "aorAAAAAGproviderREFRESH0000000000000001", "aorAAAAAGproviderREFRESH0000000000000002"
+PROV_REFRESH = "aorAAAAAGproviderREFRESH0000000000000001"
+PROV_NEW_REFRESH = "aorAAAAAGproviderREFRESH0000000000000002"
 LEGACY_TOKEN = "aoaAAAAAGlegacyACCESS000000000000000000001"
 CONFIG = f"""[profile dev]
 sso_session = {SESSION}
@@ -500,7 +508,8 @@ def check_provider(t, mock, ca, tmp):
          and create[0].headers.get("content-type", "").startswith("application/json"),
          "... one CreateToken: JSON {grantType refresh_token, clientId, clientSecret, "
          "refreshToken} (AWS_ENDPOINT_URL_SSO_OIDC honoured)", [repr(r) for r in create])
-    t.is_(mock.last_request.bearer_token, PROV_NEW, "... then GetRoleCredentials with the new token")
+    t.is_(mock.last_request.bearer_token, PROV_NEW,
+          "... then GetRoleCredentials with the new token")
     written = read_json(session_file)
     t.is_({k: v for k, v in written.items() if k != "expiresAt"},
           {"startUrl": START_URL, "region": REGION, "accessToken": PROV_NEW,

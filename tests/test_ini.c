@@ -158,6 +158,16 @@ test_errors(void)
     check_error("an empty section name", "[]\n", "line 1: bad section name", "");
     check_parse("a blank section name is a name (configparser)", "[   ]\nk = v\n", "[   ] k=v;");
     check_error("an empty key", "[a]\n= v\n", "line 2: empty key", "");
+    check_error("a section twice (configparser refuses it)", "[a]\nk = v\n[b]\n[a]\n",
+                "line 4: section appears twice", "[a] k=v;");
+    check_error("a key twice in a section", "[a]\nk = v\nK = w\n",
+                "line 3: key appears twice in its section", "[a] k=v;");
+    check_parse("a key in two sections", "[a]\nk = v\n[b]\nk = w\n", "[a] k=v;[b] k=w;");
+    check_parse("an indented line continues the value before it",
+                "[a]\naws_access_key_id = X\n  aws_secret_access_key = Y\nk = v\n",
+                "[a] aws_access_key_id=X\naws_secret_access_key = Y;[a] k=v;");
+    check_parse("a continued value keeps inner blank lines, drops trailing ones",
+                "[a]\nk = one\n\n  two\n\n\nj = w\n", "[a] k=one\n\ntwo;[a] j=w;");
     check_error("an error counted across CRLF lines", "[a]\r\nk = v\r\n\r\noops\r\n",
                 "line 4: expected 'key = value'", "[a] k=v;");
     check_error("an error on a last line without newline", "[a]\nk = v\n[b",
