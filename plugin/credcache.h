@@ -13,8 +13,9 @@
  * identity is ignored, never trusted, and replaced. An entry is used
  * until 5 minutes before it expires. Runs that miss at the same time
  * take a lock (flock), so that one fetches and the others read its
- * result. -v says what the cache did. These files are the only place a
- * secret is ever written to.
+ * result. -v says what the cache did. These files hold secrets; the
+ * only other file the plugin writes is the AWS CLI's SSO token cache,
+ * when it refreshes the token as the CLI would.
  */
 #ifndef CREDCACHE_H
 #define CREDCACHE_H

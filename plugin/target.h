@@ -1,8 +1,8 @@
 /*
  * target.h - which table, region, endpoint and CA bundle to use.
  *
- * Region: --region, else the table ARN's, else the profile's "region",
- * else AWS_REGION / AWS_DEFAULT_REGION. Endpoint: --endpoint-url, else
+ * Region: --region, else the table ARN's, else AWS_REGION, else
+ * AWS_DEFAULT_REGION, else the profile's "region". Endpoint: --endpoint-url, else
  * AWS_ENDPOINT_URL_S3TABLES, else AWS_ENDPOINT_URL, else the profile's
  * "endpoint_url" (the last three skipped when
  * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true), else the endpoint rules
