@@ -422,22 +422,38 @@ chain_sso_fetch(void *ud, struct credentials *out)
                            j->c->err, j->c->errlen);
 }
 
+/* The [sso-session] a profile names, which must exist and name a start
+ * URL and a region: the AWS CLI refuses to run at all otherwise. */
+static enum provider_result
+chain_sso_session(struct chain *c, const char *name, const char *session_name,
+                  struct profile *session)
+{
+    const struct shared_files *f = c->req->files;
+    if (profile_load_sso_session(session, session_name, f->config_text, f->config_path, c->err,
+                                 c->errlen) != 0)
+        return PROVIDER_ERROR;
+    enum provider_result r = PROVIDER_FOUND;
+    if (!session->in_config_file)
+        r = chain_fail(c, "profile '%s': sso_session '%s' has no [sso-session %s] in %s", name,
+                       session_name, session_name, f->config_path);
+    else if (profile_get(session, "sso_start_url") == NULL ||
+             profile_get(session, "sso_region") == NULL)
+        r = chain_fail(c, "profile '%s': [sso-session %s] lacks %s", name, session_name,
+                       profile_get(session, "sso_start_url") == NULL ? "sso_start_url"
+                                                                     : "sso_region");
+    if (r != PROVIDER_FOUND)
+        profile_free(session);
+    return r;
+}
+
 /* The settings of an SSO profile, its [sso-session] merged in. */
 static enum provider_result
 chain_sso(struct chain *c, const char *name, const struct profile *p, struct credentials *out)
 {
     const char *session_name = profile_get(p, "sso_session");
     struct profile session = {0};
-    if (session_name != NULL) {
-        if (profile_load_sso_session(&session, session_name, c->req->files->config_text,
-                                     c->req->files->config_path, c->err, c->errlen) != 0)
-            return PROVIDER_ERROR;
-        if (!session.in_config_file) {
-            profile_free(&session);
-            return chain_fail(c, "profile '%s': sso_session '%s' has no [sso-session %s] in %s",
-                              name, session_name, session_name, c->req->files->config_path);
-        }
-    }
+    if (session_name != NULL && chain_sso_session(c, name, session_name, &session) != PROVIDER_FOUND)
+        return PROVIDER_ERROR;
     static const char *const required[] = {"sso_start_url", "sso_region", "sso_account_id",
                                            "sso_role_name"};
     const char *value[4];
@@ -547,9 +563,17 @@ chain_walk(struct chain *c, struct credentials *out)
     if (chain_load(c, name, &p) != PROVIDER_FOUND)
         return PROVIDER_ERROR;
     enum provider_result r = PROVIDER_ABSENT;
-    if (req->profile_named && !chain_profile_exists(&p))
+    const char *session_name = profile_get(&p, "sso_session");
+    if (req->profile_named && !chain_profile_exists(&p)) {
         r = chain_fail(c, "profile '%s' not found in %s or %s", name, req->files->credentials_path,
                        req->files->config_path);
+    } else if (session_name != NULL) {
+        struct profile session;
+        if (chain_sso_session(c, name, session_name, &session) != PROVIDER_FOUND)
+            r = PROVIDER_ERROR;
+        else
+            profile_free(&session);
+    }
     /* --profile, like the CLI's, leaves the environment's keys out. */
     if (r == PROVIDER_ABSENT && !req->profile_from_cli)
         r = credentials_from_env(out, c->err, c->errlen);

@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
+#include "iso8601.h"
 
 int
 credentials_set(struct credentials *out, const char *key_id, const char *secret, const char *token)
@@ -58,6 +60,25 @@ credentials_from_env(struct credentials *out, char *err, size_t errlen)
     enum provider_result r = credentials_pair(
         out, getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY"), credentials_env_token(),
         "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "", err, errlen);
+    const char *expiration = getenv("AWS_CREDENTIAL_EXPIRATION");
+    if (r == PROVIDER_FOUND && expiration != NULL && *expiration != '\0') {
+        struct iso8601_time t;
+        char why[128];
+        if (iso8601_parse(expiration, &t, why, sizeof(why)) != 0) {
+            snprintf(err, errlen, "AWS_CREDENTIAL_EXPIRATION is not a time: %s", why);
+            r = PROVIDER_ERROR;
+        } else if (t.seconds <= (int64_t)time(NULL)) {
+            snprintf(err, errlen,
+                     "the environment's credentials have expired (AWS_CREDENTIAL_EXPIRATION %.64s)",
+                     expiration);
+            r = PROVIDER_ERROR;
+        } else {
+            out->has_expiration = true;
+            out->expiration = t.seconds;
+        }
+        if (r == PROVIDER_ERROR)
+            credentials_free(out);
+    }
     if (r == PROVIDER_FOUND)
         snprintf(out->source, sizeof(out->source), "environment");
     return r;

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +15,40 @@
 
 #define SHARED_FILE_MAX (1024 * 1024) /* a config file is never this big */
 
+/* $NAME and ${NAME} replaced by the variable's value (an unset one is
+ * left as written), as Python's os.path.expandvars does for botocore. */
+static void
+shared_expand_vars(const char *in, struct buf *out)
+{
+    for (const char *p = in; *p != '\0';) {
+        const char *name = p + 1;
+        bool braced = *name == '{';
+        if (braced)
+            name++;
+        size_t n = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+        if (*p != '$' || n == 0 || (braced && name[n] != '}')) {
+            buf_putc(out, *p++);
+            continue;
+        }
+        char var[256];
+        const char *value = NULL;
+        if (n < sizeof(var)) {
+            memcpy(var, name, n);
+            var[n] = '\0';
+            value = getenv(var);
+        }
+        const char *after = name + n + (braced ? 1 : 0);
+        if (value != NULL)
+            buf_puts(out, value);
+        else
+            buf_append(out, p, (size_t)(after - p));
+        p = after;
+    }
+}
+
+/* The path of a shared file: the variable's value with variables and a
+ * leading "~" expanded, as botocore expands it; a variable set but empty
+ * means no file (out is then ""). */
 static void
 shared_path(char *out, size_t outlen, const char *env_name, const char *default_rel)
 {
@@ -21,20 +56,26 @@ shared_path(char *out, size_t outlen, const char *env_name, const char *default_
     const char *env = getenv(env_name);
     if (home == NULL)
         home = "";
-    if (env != NULL && *env != '\0') {
-        if (env[0] == '~' && env[1] == '/')
-            snprintf(out, outlen, "%s%s", home, env + 1);
-        else
-            snprintf(out, outlen, "%s", env);
-    } else {
+    if (env == NULL) {
         snprintf(out, outlen, "%s/%s", home, default_rel);
+        return;
     }
+    struct buf b = BUF_INIT;
+    shared_expand_vars(env, &b);
+    const char *path = buf_str(&b);
+    if (path[0] == '~' && (path[1] == '/' || path[1] == '\0'))
+        snprintf(out, outlen, "%s%s", home, path + 1);
+    else
+        snprintf(out, outlen, "%s", path);
+    buf_free(&b);
 }
 
 int
 shared_file_read(const char *path, char **text, char *err, size_t errlen)
 {
     *text = NULL;
+    if (path[0] == '\0')
+        return 0;
     int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         if (errno == ENOENT || errno == ENOTDIR)
@@ -56,8 +97,9 @@ shared_file_read(const char *path, char **text, char *err, size_t errlen)
         close(fd);
         return -1;
     }
-    if (st.st_mode & S_IWOTH) {
-        snprintf(err, errlen, "refusing to read %s: anyone can write to it (chmod o-w)", path);
+    if (st.st_mode & (S_IWOTH | S_IWGRP)) {
+        snprintf(err, errlen, "refusing to read %s: %s can write to it (chmod go-w)", path,
+                 st.st_mode & S_IWOTH ? "anyone" : "its group");
         close(fd);
         return -1;
     }

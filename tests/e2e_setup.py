@@ -200,7 +200,11 @@ def test_credentials(t, fx):
     os.chmod(shared, 0o666)
     code, line, _, _ = plugin(args, {**fx.env, "AWS_CONFIG_FILE": shared})
     t.is_((code, line), (e.UNKNOWN, f"{PREFIX} UNKNOWN - refusing to read {shared}: anyone can "
-                                    "write to it (chmod o-w)"), "world-writable config file refused")
+                                    "write to it (chmod go-w)"), "world-writable config file refused")
+    os.chmod(shared, 0o664)
+    code, line, _, _ = plugin(args, {**fx.env, "AWS_CONFIG_FILE": shared})
+    t.is_((code, line), (e.UNKNOWN, f"{PREFIX} UNKNOWN - refusing to read {shared}: its group can "
+                                    "write to it (chmod go-w)"), "group-writable config file refused")
     if os.geteuid() == 0:
         os.chmod(shared, 0o644)
         os.chown(shared, 65534, 65534)
