@@ -100,6 +100,12 @@ deadline_step(enum deadline_step step)
 }
 
 void
+deadline_stop(void)
+{
+    alarm(0);
+}
+
+void
 deadline_watch_child(int pgid)
 {
     child_pgid = pgid;

@@ -35,6 +35,10 @@ void deadline_start(unsigned seconds, enum state on_expiry);
 
 /* Names the step now running, for the timeout message. */
 void deadline_step(enum deadline_step step);
+
+/* The verdict is being written: no timeout line may follow it (nor
+ * change the exit status) while the run prints and cleans up. */
+void deadline_stop(void);
 enum deadline_step deadline_current_step(void);
 
 /* "timeout after N s while <step now running>" (no prefix, no newline). */

@@ -2,6 +2,7 @@
 
 #include "http.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <openssl/x509.h>
 
 /* One transfer: the easy handle, what it collects, and where it stands. */
 struct http_transfer {
@@ -42,6 +44,7 @@ struct http_client {
     struct pollfd *watch; /* the sockets libcurl waits on, and for what */
     size_t n_watch, cap_watch;
     long timer_at; /* when libcurl wants its timeouts run (ms, monotonic); -1: never */
+    char *ca_dir;  /* the system's hashed certificate directory, when no CA is configured */
 };
 
 static size_t
@@ -126,6 +129,7 @@ http_header_list(const struct http_request *req, int verbose, bool *failed)
 
 static void
 http_configure(CURL *curl, const struct http_request *req, const struct http_options *opts,
+               const char *ca_dir,
                struct http_transfer *t)
 {
     const char *method = req->method != NULL ? req->method : "GET";
@@ -160,8 +164,12 @@ http_configure(CURL *curl, const struct http_request *req, const struct http_opt
      * requests to one host share one connection and one handshake. */
     curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(curl, CURLOPT_PIPEWAIT, 1L);
-    if (opts->ca_file != NULL)
+    if (opts->ca_file != NULL) {
         curl_easy_setopt(curl, CURLOPT_CAINFO, opts->ca_file);
+    } else if (ca_dir != NULL) {
+        curl_easy_setopt(curl, CURLOPT_CAINFO, NULL); /* not the whole bundle as well */
+        curl_easy_setopt(curl, CURLOPT_CAPATH, ca_dir);
+    }
     if (req->no_proxy)
         curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
     else if (opts->proxy != NULL)
@@ -292,6 +300,44 @@ http_on_timer(CURLM *multi, long timeout_ms, void *ud)
     return 0;
 }
 
+/* Does the directory hold OpenSSL's subject-hash links ("5ad8a5d6.0")? */
+static bool
+http_is_hashed_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return false;
+    bool hashed = false;
+    struct dirent *e;
+    while (!hashed && (e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        hashed = strlen(n) >= 10 && strspn(n, "0123456789abcdef") == 8 && n[8] == '.' &&
+                 strspn(n + 9, "0123456789") == strlen(n + 9);
+    }
+    closedir(d);
+    return hashed;
+}
+
+/*
+ * The trust store when none is configured. Loading the whole CA bundle
+ * (about 145 certificates) is most of what a check costs; OpenSSL's hashed
+ * directory gives the one root a chain needs. The directory is OpenSSL's
+ * own choice: SSL_CERT_DIR, else its built-in default. Where it has no
+ * hashes, libcurl's default bundle is used as before. The system's roots
+ * are the same either way (update-ca-certificates makes both).
+ */
+static char *
+http_system_ca_dir(void)
+{
+    const char *dir = getenv(X509_get_default_cert_dir_env());
+    if (dir == NULL || *dir == '\0')
+        dir = X509_get_default_cert_dir();
+    /* OpenSSL takes a list ("a:b"); it is used when its first entry is hashed. */
+    char first[1024];
+    snprintf(first, sizeof(first), "%.*s", (int)strcspn(dir, ":"), dir);
+    return http_is_hashed_dir(first) ? strdup(dir) : NULL;
+}
+
 struct http_client *
 http_client_new(const struct http_options *opts)
 {
@@ -300,6 +346,12 @@ http_client_new(const struct http_options *opts)
         return NULL;
     c->opts = opts;
     c->timer_at = -1;
+    if (opts->ca_file == NULL) {
+        c->ca_dir = http_system_ca_dir();
+        if (opts->verbose >= 3)
+            fprintf(stderr, "trust store: %s\n",
+                    c->ca_dir != NULL ? c->ca_dir : "libcurl's default CA bundle");
+    }
     c->multi = curl_multi_init();
     c->share = curl_share_init();
     if (c->multi == NULL || c->share == NULL ||
@@ -329,6 +381,7 @@ http_client_free(struct http_client *c)
     curl_multi_cleanup(c->multi);
     curl_share_cleanup(c->share);
     free(c->watch);
+    free(c->ca_dir);
     free(c);
 }
 
@@ -367,7 +420,7 @@ http_start(struct http_client *c, const struct http_request *req, void *tag, cha
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    http_configure(t->curl, req, c->opts, t);
+    http_configure(t->curl, req, c->opts, c->ca_dir, t);
     curl_easy_setopt(t->curl, CURLOPT_SHARE, c->share);
     if (t->verbose >= 2)
         fprintf(stderr, "%s %s\n", t->method, req->url);

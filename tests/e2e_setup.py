@@ -9,7 +9,10 @@ the test sees the host the plugin chose without any DNS or network.
 
 import os
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 
 import e2e_lib as e
 import mock_aws
@@ -100,6 +103,39 @@ def test_tls(t, fx):
     code, line, _, _ = plugin(["-a", ARN_EAST, "--endpoint-url", fx.mock.url,
                                "--ca-file", fx.pki.other_ca_cert], fx.env)
     t.is_(code, e.UNKNOWN, "certificate from another CA: UNKNOWN")
+    test_trust_store_directory(t, fx)
+
+
+def ca_directory(fx, cert, hashed):
+    """A directory holding cert, with OpenSSL's subject-hash link when hashed."""
+    d = tempfile.mkdtemp(prefix="e2e-cadir-", dir=fx.tmpdir)
+    shutil.copy(cert, os.path.join(d, "ca.pem"))
+    if hashed:
+        subprocess.run([mock_aws._openssl_binary(), "rehash", d], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return d
+
+
+def test_trust_store_directory(t, fx):
+    """No CA configured: OpenSSL's hashed certificate directory (here named by
+    SSL_CERT_DIR) is the trust store, and it verifies as strictly as a file."""
+    serve_all(fx)
+    args = ["-a", ARN_EAST, "--endpoint-url", fx.mock.url, "-vvv"]
+    mine = ca_directory(fx, fx.pki.ca_cert, hashed=True)
+    code, line, out, err = plugin(args, {**fx.env, "SSL_CERT_DIR": mine})
+    expect_ok(t, (code, line, out, err), "no CA configured, the mock's CA in a hashed directory")
+    t.ok(f"trust store: {mine}\n" in err, "-vvv names the hashed directory as the trust store",
+         err)
+    other = ca_directory(fx, fx.pki.other_ca_cert, hashed=True)
+    code, line, _, _ = plugin(args, {**fx.env, "SSL_CERT_DIR": other})
+    t.ok(code == e.UNKNOWN and "certificate" in line,
+         "hashed directory of another CA: UNKNOWN, the certificate is not trusted", line)
+    plain = ca_directory(fx, fx.pki.ca_cert, hashed=False)
+    code, line, _, err = plugin(args, {**fx.env, "SSL_CERT_DIR": plain})
+    t.ok("trust store: libcurl's default CA bundle" in err,
+         "a directory without hash links: libcurl's default bundle instead", err)
+    t.ok(code == e.UNKNOWN and "certificate" in line,
+         "a directory without hash links: the mock's CA is not trusted", line)
 
 
 def write(path, text):
