@@ -1,5 +1,5 @@
 /*
- * stsxml.h - STS query-protocol answers (XML), decoded with libxml2. Pure.
+ * stsxml.h - STS query-protocol answers (XML), decoded with expat. Pure.
  *
  * Success: <AssumeRoleResponse><AssumeRoleResult><Credentials>
  *   <AccessKeyId/><SecretAccessKey/><SessionToken/><Expiration/>

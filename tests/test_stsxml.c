@@ -372,6 +372,49 @@ test_doctype(void)
                     strlen(laughs_error));
 }
 
+/* A valid AssumeRole answer whose result also holds elements nested down
+ * to depth levels (the root is level 1). */
+static const char *
+nested_answer(char *xml, size_t size, int depth)
+{
+    size_t n = (size_t)snprintf(xml, size, "<AssumeRoleResponse><AssumeRoleResult>" FULL_CREDS);
+    for (int level = 3; level <= depth; level++)
+        n += (size_t)snprintf(xml + n, size - n, "<a>");
+    for (int level = 3; level <= depth; level++)
+        n += (size_t)snprintf(xml + n, size - n, "</a>");
+    snprintf(xml + n, size - n, "</AssumeRoleResult></AssumeRoleResponse>");
+    return xml;
+}
+
+/* Refused as libxml2 refused them (expat alone takes any version and any
+ * depth), and what XML namespaces forbid. */
+static void
+test_strict(void)
+{
+    FAIL("invalid UTF-8 in a value",
+         ASSUME_ROLE_OK(NS,
+                        CREDS_OF(ELEM("AccessKeyId", KEY_ID), ELEM("SecretAccessKey", "a\xc3\x28"),
+                                 ELEM("SessionToken", TOKEN), ELEM("Expiration", EXPIRATION))),
+         "AssumeRoleResult", "answer is not XML");
+    FAIL("XML version 2.0", "<?xml version=\"2.0\"?>" ASSUME_ROLE_OK(NS, FULL_CREDS),
+         "AssumeRoleResult", "answer is not XML: unsupported XML version");
+    FAIL("an unbound namespace prefix",
+         "<sts:AssumeRoleResponse><sts:AssumeRoleResult>" FULL_CREDS
+         "</sts:AssumeRoleResult></sts:AssumeRoleResponse>",
+         "AssumeRoleResult", "answer is not XML: unbound prefix");
+
+    /* libxml2's limit, kept: 257 levels parse, 258 do not. */
+    char xml[4096];
+    struct credentials c;
+    char err[256];
+    tap_is_int(
+        decode(nested_answer(xml, sizeof(xml), 257), "AssumeRoleResult", &c, err, sizeof(err)), 0,
+        "stsxml: elements 257 deep decode");
+    credentials_free(&c);
+    FAIL("elements 258 deep", nested_answer(xml, sizeof(xml), 258), "AssumeRoleResult",
+         "answer is not XML: elements nested deeper than 257");
+}
+
 static void
 test_huge(void)
 {
@@ -461,6 +504,7 @@ main(void)
     test_errors();
     test_not_xml();
     test_doctype();
+    test_strict();
     test_huge();
     test_form_body();
     return tap_done();

@@ -7,7 +7,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 packages="gcc make libc6-dev autoconf automake pkg-config libcurl4-openssl-dev
-libssl-dev libjson-c-dev libxml2-dev python3 python3-botocore openssl ca-certificates"
+libssl-dev libjson-c-dev libexpat1-dev python3 python3-botocore openssl ca-certificates"
 
 missing=""
 for p in $packages; do
