@@ -291,8 +291,9 @@ stsxml_scan(const char *xml, size_t len, const struct stsxml_query *query, struc
     else if (out_of_memory)
         snprintf(err, errlen, "out of memory");
     else if (status != XML_STATUS_OK)
-        snprintf(err, errlen, "answer is not XML: %s (line %lu)", XML_ErrorString(error),
-                 (unsigned long)XML_GetCurrentLineNumber(s->parser));
+        snprintf(err, errlen, "answer is not XML: %s (line %lu, column %lu)",
+                 XML_ErrorString(error), (unsigned long)XML_GetCurrentLineNumber(s->parser),
+                 (unsigned long)XML_GetCurrentColumnNumber(s->parser) + 1);
     else
         rc = 0;
     XML_ParserFree(s->parser);

@@ -762,7 +762,7 @@ def credential_faults(m):
     got = m.run(["--role-arn", ROLE], env=sts_env)
     m.check("STS 200 that is not XML", got, e.UNKNOWN,
             f"{PREFIX} UNKNOWN - assume role {ROLE}: invalid answer from STS: answer is not "
-            "XML: Start tag expected, '<' not found", requests=0)
+            "XML: syntax error (line 1, column 1)", requests=0)
 
     no_creds = (f"{PREFIX} UNKNOWN - no AWS credentials found (looked in: environment, web "
                 f"identity, {m.no_files['AWS_SHARED_CREDENTIALS_FILE']} [default], "
