@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include "jsonstrict.h"
 #include "text.h"
 
 /* "ns#Name:uri" -> "Name": cut at the first ":", then keep what follows "#". */
@@ -29,12 +30,8 @@ aws_error_type_clean(char *dst, size_t dstlen, const char *raw)
 static const char *
 aws_error_body_string(json_object *root, const char *a, const char *b)
 {
-    json_object *v;
-    if (json_object_object_get_ex(root, a, &v) && json_object_is_type(v, json_type_string))
-        return json_object_get_string(v);
-    if (json_object_object_get_ex(root, b, &v) && json_object_is_type(v, json_type_string))
-        return json_object_get_string(v);
-    return NULL;
+    const char *s = json_strict_string(root, a);
+    return s != NULL ? s : json_strict_string(root, b);
 }
 
 void

@@ -122,6 +122,39 @@ buf_free(struct buf *b)
     *b = (struct buf)BUF_INIT;
 }
 
+int
+buf_write_file_atomic(const char *path, const char *data, size_t len)
+{
+    struct buf tmp = BUF_INIT;
+    buf_printf(&tmp, "%s.XXXXXX", path);
+    if (buf_failed(&tmp)) {
+        errno = ENOMEM;
+        return -1;
+    }
+    int fd = mkstemp(tmp.data); /* 0600 */
+    bool ok = fd >= 0;
+    while (ok && len > 0) {
+        ssize_t w = write(fd, data, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        ok = w > 0;
+        if (ok) {
+            data += w;
+            len -= (size_t)w;
+        }
+    }
+    if (fd >= 0 && close(fd) != 0)
+        ok = false;
+    if (ok && rename(tmp.data, path) != 0)
+        ok = false;
+    int saved = errno;
+    if (!ok && fd >= 0)
+        unlink(tmp.data);
+    buf_free(&tmp);
+    errno = saved;
+    return ok ? 0 : -1;
+}
+
 void
 secret_free(char *s)
 {

@@ -46,6 +46,11 @@ int buf_read_fd(struct buf *b, int fd, size_t max);
  * stdio already buffered would be skipped. */
 int buf_read_stream(struct buf *b, FILE *f, size_t max);
 
+/* Replaces path with len bytes of data, atomically: a temporary file
+ * beside it (mode 0600), then rename. 0, or -1 with errno set; no
+ * temporary file is left behind either way. */
+int buf_write_file_atomic(const char *path, const char *data, size_t len);
+
 /* Wipes a malloc'd string that may hold a secret, then frees it (NULL is fine). */
 void secret_free(char *s);
 

@@ -108,15 +108,6 @@ credcache_ignoring(const struct credcache *cc, const char *path, const char *why
         fprintf(stderr, "credential cache: ignoring %s: %s\n", path, why);
 }
 
-static const char *
-credcache_string(json_object *root, const char *name)
-{
-    json_object *v;
-    if (!json_object_object_get_ex(root, name, &v) || !json_object_is_type(v, json_type_string))
-        return NULL;
-    return json_object_get_string(v);
-}
-
 /* Checks the entry's file and fills out; false (said at -v) when the
  * entry cannot be used. */
 static bool
@@ -130,12 +121,12 @@ credcache_decode(const struct credcache *cc, const char *path, const char *text,
         return false;
     }
     json_object *v;
-    const char *id = credcache_string(root, "accessKeyId");
-    const char *secret = credcache_string(root, "secretAccessKey");
-    const char *token = credcache_string(root, "sessionToken");
-    const char *stored = credcache_string(root, "identity");
-    const char *source = credcache_string(root, "source");
-    const char *expiration = credcache_string(root, "expiration");
+    const char *id = json_strict_string(root, "accessKeyId");
+    const char *secret = json_strict_string(root, "secretAccessKey");
+    const char *token = json_strict_string(root, "sessionToken");
+    const char *stored = json_strict_string(root, "identity");
+    const char *source = json_strict_string(root, "source");
+    const char *expiration = json_strict_string(root, "expiration");
     struct iso8601_time exp;
     bool ok = false;
     if (!json_object_object_get_ex(root, "version", &v) ||
@@ -196,21 +187,6 @@ credcache_read(const struct credcache *cc, const char *path, const char *identit
     return ok;
 }
 
-static bool
-credcache_write_all(int fd, const char *text, size_t len)
-{
-    while (len > 0) {
-        ssize_t w = write(fd, text, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        text += w;
-        len -= (size_t)w;
-    }
-    return true;
-}
-
 static void
 credcache_store(const struct credcache *cc, const char *path, const char *identity,
                 const struct credentials *creds)
@@ -230,17 +206,8 @@ credcache_store(const struct credcache *cc, const char *path, const char *identi
     json_object_object_add(root, "expiration", json_object_new_string(until));
     const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_NOSLASHESCAPE);
 
-    char tmp[sizeof(cc->dir) + 100];
-    snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
-    int fd = mkstemp(tmp); /* 0600 */
-    bool ok = fd >= 0 && credcache_write_all(fd, text, strlen(text));
-    if (fd >= 0 && close(fd) != 0)
-        ok = false;
-    if (ok && rename(tmp, path) != 0)
-        ok = false;
+    bool ok = buf_write_file_atomic(path, text, strlen(text)) == 0;
     int saved = errno;
-    if (!ok && fd >= 0)
-        unlink(tmp);
     json_object_put(root);
     if (cc->verbose >= 1) {
         if (ok)

@@ -28,6 +28,15 @@ json_strict_type(json_object *v)
     return "something else";
 }
 
+const char *
+json_strict_string(json_object *obj, const char *name)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(obj, name, &v) || !json_object_is_type(v, json_type_string))
+        return NULL;
+    return json_object_get_string(v);
+}
+
 json_object *
 json_strict_object(const char *text, size_t len, const char *noun, char *err, size_t errlen)
 {

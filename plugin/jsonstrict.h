@@ -17,6 +17,9 @@
 json_object *json_strict_object(const char *text, size_t len, const char *noun, char *err,
                                 size_t errlen);
 
+/* The string member name of obj, or NULL when it is missing or not a string. */
+const char *json_strict_string(json_object *obj, const char *name);
+
 /* "an integer", "a string", "null"...: for "\"x\" is an integer, not a string". */
 const char *json_strict_type(json_object *v);
 

@@ -3,13 +3,10 @@
 #include "sso.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <json-c/json.h>
 #include <openssl/evp.h>
@@ -44,14 +41,12 @@ sso_token_path(const char *home, const char *key, char *out, size_t outlen)
     snprintf(out, outlen, "%s/.aws/sso/cache/%s.json", home, hex);
 }
 
+/* A non-empty string member, or NULL. */
 static const char *
 sso_string(json_object *root, const char *name)
 {
-    json_object *v;
-    if (!json_object_object_get_ex(root, name, &v) || !json_object_is_type(v, json_type_string))
-        return NULL;
-    const char *s = json_object_get_string(v);
-    return *s != '\0' ? s : NULL;
+    const char *s = json_strict_string(root, name);
+    return s != NULL && *s != '\0' ? s : NULL;
 }
 
 /* "2026-12-01T13:00:00Z"; the CLI v1 wrote "...UTC" instead of "Z". */
@@ -122,32 +117,13 @@ sso_read_token(const char *path, const struct sso_config *cfg, int64_t now, stru
     return 0;
 }
 
-/* Rewrites the cache file atomically (temporary file, then rename), 0600. */
+/* Rewrites the cache file atomically, 0600, as the CLI does. */
 static int
 sso_write_token(const char *path, json_object *root, char *err, size_t errlen)
 {
-    char tmp[1100];
-    snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return sso_fail(err, errlen, "cannot write %s: %s", path, strerror(errno));
     const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_NOSLASHESCAPE);
-    size_t len = strlen(text), done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, text + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            break;
-        done += (size_t)w;
-    }
-    bool ok = done == len && fchmod(fd, S_IRUSR | S_IWUSR) == 0;
-    ok = close(fd) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        int saved = errno;
-        unlink(tmp);
-        return sso_fail(err, errlen, "cannot write %s: %s", path, strerror(saved));
-    }
+    if (buf_write_file_atomic(path, text, strlen(text)) != 0)
+        return sso_fail(err, errlen, "cannot write %s: %s", path, strerror(errno));
     return 0;
 }
 
