@@ -44,7 +44,11 @@ awsreq_param(struct buf *b, const char *name, const char *value)
     char *encoded = sigv4_uri_encode(value, strlen(value));
     if (encoded == NULL)
         return false;
-    buf_printf(b, "%s%s=%s", b->len > 0 ? "&" : "", name, encoded);
+    if (b->len > 0)
+        buf_putc(b, '&');
+    buf_puts(b, name);
+    buf_putc(b, '=');
+    buf_puts(b, encoded);
     secret_free(encoded);
     return !buf_failed(b);
 }
@@ -148,17 +152,27 @@ awsreq_retry_kind(const struct awsreq *req, enum http_result hr, const struct ht
     return retry_classify(resp->status, type);
 }
 
-/* Builds the URL once; every attempt signs anew (X-Amz-Date moves). */
+/* Builds the URL once; every attempt signs anew (X-Amz-Date moves). A
+ * batch's requests mostly share one endpoint: prev, the slot before, has
+ * parsed it already. */
 static int
-awsreq_prepare(struct awsreq_slot *s, char *err, size_t errlen)
+awsreq_prepare(struct awsreq_slot *s, const struct awsreq_slot *prev, char *err, size_t errlen)
 {
     const struct awsreq *req = s->req;
-    if (http_endpoint_parse(req->endpoint_url, &s->ep, err, errlen) != 0)
+    if (prev != NULL && !prev->done && strcmp(prev->req->endpoint_url, req->endpoint_url) == 0)
+        s->ep = prev->ep;
+    else if (http_endpoint_parse(req->endpoint_url, &s->ep, err, errlen) != 0)
         return -1;
-    buf_printf(&s->path, "%s%s", s->ep.base_path, req->path);
-    bool query = req->query != NULL && *req->query != '\0';
-    buf_printf(&s->url, "%s://%s%s%s%s", s->ep.scheme, s->ep.host_header, buf_str(&s->path),
-               query ? "?" : "", query ? req->query : "");
+    buf_puts(&s->path, s->ep.base_path);
+    buf_puts(&s->path, req->path);
+    buf_puts(&s->url, s->ep.scheme);
+    buf_puts(&s->url, "://");
+    buf_puts(&s->url, s->ep.host_header);
+    buf_append(&s->url, buf_str(&s->path), s->path.len);
+    if (req->query != NULL && *req->query != '\0') {
+        buf_putc(&s->url, '?');
+        buf_puts(&s->url, req->query);
+    }
     if (buf_failed(&s->path) || buf_failed(&s->url)) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -255,7 +269,7 @@ awsreq_ended(struct awsreq_slot *s, enum http_result hr, struct http_response *r
     enum retry_kind kind = awsreq_retry_kind(s->req, hr, resp, why, reason, sizeof(reason));
     long delay;
     s->in_flight = false;
-    if (retry_plan(s->res->attempts, kind, deadline_remaining_ms(), &delay)) {
+    if (kind != RETRY_NONE && retry_plan(s->res->attempts, kind, deadline_remaining_ms(), &delay)) {
         if (verbose >= 1)
             fprintf(stderr, "%s: attempt %d failed (%s), retried after %.2f s\n", s->req->operation,
                     s->res->attempts, reason, (double)delay / 1000.0);
@@ -266,13 +280,17 @@ awsreq_ended(struct awsreq_slot *s, enum http_result hr, struct http_response *r
     s->done = true;
 }
 
-/* Starts what may start; returns how long until a backoff ends (or -1). */
+/* Starts what may start; returns how long until a backoff ends (or -1).
+ * The slots before *first are all done, so a batch of n is not scanned
+ * from its start n times. */
 static long
 awsreq_start_ready(struct http_client *client, struct awsreq_slot *slots, size_t n, int parallel,
-                   int *in_flight, size_t *left)
+                   int *in_flight, size_t *left, size_t *first)
 {
     long now = awsreq_now_ms(), soonest = -1;
-    for (size_t i = 0; i < n && *in_flight < parallel; i++) {
+    while (*first < n && slots[*first].done)
+        (*first)++;
+    for (size_t i = *first; i < n && *in_flight < parallel; i++) {
         struct awsreq_slot *s = &slots[i];
         if (s->done || s->in_flight)
             continue;
@@ -336,7 +354,8 @@ awsreq_send_many(struct http_client *client, const struct awsreq *reqs, struct a
         if (reqs[i].creds != NULL && reqs[i].creds == reqs[0].creds)
             slots[i].keys = &keys;
         slots[i].path = slots[i].url = (struct buf)BUF_INIT;
-        if (awsreq_prepare(&slots[i], res[i].error, sizeof(res[i].error)) != 0) {
+        if (awsreq_prepare(&slots[i], i > 0 ? &slots[i - 1] : NULL, res[i].error,
+                           sizeof(res[i].error)) != 0) {
             res[i].outcome = AWSREQ_UNSENT;
             slots[i].done = true;
             left--;
@@ -345,8 +364,9 @@ awsreq_send_many(struct http_client *client, const struct awsreq *reqs, struct a
     if (slots == NULL)
         return;
     int in_flight = 0;
+    size_t first = 0;
     while (left > 0) {
-        long backoff = awsreq_start_ready(client, slots, n, parallel, &in_flight, &left);
+        long backoff = awsreq_start_ready(client, slots, n, parallel, &in_flight, &left, &first);
         if (left == 0)
             break;
         if (in_flight == 0) {

@@ -56,6 +56,11 @@ buf_puts(struct buf *b, const char *s)
 void
 buf_putc(struct buf *b, char c)
 {
+    if (b->len + 2 <= b->cap && !b->failed) { /* the common case, without a call */
+        b->data[b->len++] = c;
+        b->data[b->len] = '\0';
+        return;
+    }
     buf_append(b, &c, 1);
 }
 

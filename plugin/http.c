@@ -15,8 +15,13 @@
 #include <curl/curl.h>
 #include <openssl/x509.h>
 
+/* Easy handles kept for reuse: a batch of requests makes one per slot in
+ * flight instead of one per request. */
+#define HTTP_IDLE_HANDLES 64
+
 /* One transfer: the easy handle, what it collects, and where it stands. */
 struct http_transfer {
+    struct http_client *client;
     CURL *curl;
     struct curl_slist *headers;
     struct http_response resp;
@@ -45,6 +50,9 @@ struct http_client {
     size_t n_watch, cap_watch;
     long timer_at; /* when libcurl wants its timeouts run (ms, monotonic); -1: never */
     char *ca_dir;  /* the system's hashed certificate directory, when no CA is configured */
+    bool polled_last; /* whether the last wait polled (a due timer may skip one) */
+    CURL *idle[HTTP_IDLE_HANDLES]; /* easy handles of ended transfers, reset for the next */
+    size_t n_idle;
 };
 
 static size_t
@@ -101,7 +109,9 @@ http_header_list(const struct http_request *req, int verbose, bool *failed)
     *failed = false;
     for (size_t i = 0; i < req->n_headers; i++) {
         struct buf line = BUF_INIT;
-        buf_printf(&line, "%s: %s", req->headers[i].name, req->headers[i].value);
+        buf_puts(&line, req->headers[i].name);
+        buf_puts(&line, ": ");
+        buf_puts(&line, req->headers[i].value);
         struct curl_slist *grown = buf_failed(&line) ? NULL : curl_slist_append(list, line.data);
         buf_free(&line);
         if (grown == NULL) {
@@ -165,7 +175,12 @@ http_configure(CURL *curl, const struct http_request *req, const struct http_opt
     curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(curl, CURLOPT_PIPEWAIT, 1L);
     if (opts->ca_file != NULL) {
+        /* Only the configured CAs, as the AWS CLI trusts only its bundle:
+         * not libcurl's built-in CA directory as well (Debian's is
+         * /etc/ssl/certs). With no directory, libcurl also loads the
+         * file once per run instead of once per connection. */
         curl_easy_setopt(curl, CURLOPT_CAINFO, opts->ca_file);
+        curl_easy_setopt(curl, CURLOPT_CAPATH, NULL);
     } else if (ca_dir != NULL) {
         curl_easy_setopt(curl, CURLOPT_CAINFO, NULL); /* not the whole bundle as well */
         curl_easy_setopt(curl, CURLOPT_CAPATH, ca_dir);
@@ -378,6 +393,8 @@ http_client_free(struct http_client *c)
         if (http_finish(c->done_head, &resp, &tag, err, sizeof(err)) == HTTP_DONE)
             http_response_free(&resp);
     }
+    while (c->n_idle > 0)
+        curl_easy_cleanup(c->idle[--c->n_idle]);
     curl_multi_cleanup(c->multi);
     curl_share_cleanup(c->share);
     free(c->watch);
@@ -394,8 +411,14 @@ http_client_options(const struct http_client *c)
 static void
 http_transfer_free(struct http_transfer *t)
 {
+    struct http_client *c = t->client;
+    if (t->curl != NULL && c->n_idle < HTTP_IDLE_HANDLES) {
+        curl_easy_reset(t->curl); /* no option, header list or buffer of ours stays set */
+        c->idle[c->n_idle++] = t->curl;
+    } else {
+        curl_easy_cleanup(t->curl);
+    }
     curl_slist_free_all(t->headers);
-    curl_easy_cleanup(t->curl);
     http_response_free(&t->resp);
     free(t);
 }
@@ -405,11 +428,14 @@ http_start(struct http_client *c, const struct http_request *req, void *tag, cha
            size_t errlen)
 {
     struct http_transfer *t = calloc(1, sizeof(*t));
-    if (t == NULL || (t->curl = curl_easy_init()) == NULL) {
+    if (t != NULL)
+        t->curl = c->n_idle > 0 ? c->idle[--c->n_idle] : curl_easy_init();
+    if (t == NULL || t->curl == NULL) {
         free(t);
         snprintf(err, errlen, "cannot initialise libcurl");
         return NULL;
     }
+    t->client = c;
     t->verbose = c->opts->verbose;
     t->method = req->method != NULL ? req->method : "GET";
     t->tag = tag;
@@ -463,7 +489,13 @@ http_wait(struct http_client *c, long wait_ms)
     long now = http_now_ms();
     if (c->timer_at >= 0 && c->timer_at - now < wait_ms)
         wait_ms = c->timer_at > now ? c->timer_at - now : 0;
-    int ready = poll(c->watch, (nfds_t)c->n_watch, wait_ms > INT_MAX ? INT_MAX : (int)wait_ms);
+    /* A timer already due (libcurl's "run now" for a new transfer) goes
+     * first, without a poll; the next wait polls the sockets again. */
+    bool skip_poll = wait_ms == 0 && c->timer_at >= 0 && c->polled_last;
+    c->polled_last = !skip_poll;
+    int ready = skip_poll ? 0
+                          : poll(c->watch, (nfds_t)c->n_watch,
+                                 wait_ms > INT_MAX ? INT_MAX : (int)wait_ms);
     int running;
     if (ready > 0) {
         /* libcurl changes the watch list as it acts: act on a copy. */

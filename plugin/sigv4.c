@@ -143,9 +143,40 @@ append_decoded(struct buf *b, const char *s, size_t len)
 /* Query names and values arrive in whatever encoding the caller used;
  * decoding first makes "%3a", "%3A" and ":" all sign as "%3A". A '+' is
  * kept as a literal plus: this is RFC 3986, not a form body. */
+/* Whether decoding and encoding s again would give s: only unreserved
+ * characters and upper-case escapes of reserved ones, as sigv4_uri_encode
+ * writes them. */
+static bool
+is_canonical_encoding(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] != '%') {
+            if (!is_unreserved((unsigned char)s[i]))
+                return false;
+            continue;
+        }
+        if (i + 2 >= len || (s[i + 1] >= 'a' && s[i + 1] <= 'f') ||
+            (s[i + 2] >= 'a' && s[i + 2] <= 'f'))
+            return false;
+        int hi = hex_value(s[i + 1]), lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
+        if (lo < 0 || is_unreserved((unsigned char)(hi << 4 | lo)))
+            return false;
+        i += 2;
+    }
+    return true;
+}
+
 static char *
 reencode(const char *s, size_t len)
 {
+    if (is_canonical_encoding(s, len)) { /* what this plugin's own requests hold */
+        char *copy = malloc(len + 1);
+        if (copy != NULL) {
+            memcpy(copy, s, len);
+            copy[len] = '\0';
+        }
+        return copy;
+    }
     struct buf raw = BUF_INIT;
     struct buf enc = BUF_INIT;
     append_decoded(&raw, s, len);
@@ -257,8 +288,13 @@ append_canonical_query(struct buf *b, const char *query)
         ok = ok && params[i].name != NULL && params[i].value != NULL;
     if (ok) {
         qsort(params, n, sizeof(*params), query_param_cmp);
-        for (size_t i = 0; i < n; i++)
-            buf_printf(b, "%s%s=%s", i > 0 ? "&" : "", params[i].name, params[i].value);
+        for (size_t i = 0; i < n; i++) {
+            if (i > 0)
+                buf_putc(b, '&');
+            buf_puts(b, params[i].name);
+            buf_putc(b, '=');
+            buf_puts(b, params[i].value);
+        }
     } else {
         b->failed = true;
     }
@@ -324,11 +360,18 @@ emit_headers(struct buf *block, struct buf *signed_list, const struct canon_head
 {
     for (size_t i = 0; i < n; i++) {
         if (i > 0 && strcmp(h[i].name, h[i - 1].name) == 0) {
-            buf_printf(block, ",%s", h[i].value);
+            buf_putc(block, ',');
+            buf_puts(block, h[i].value);
             continue;
         }
-        buf_printf(block, "%s%s:%s", i > 0 ? "\n" : "", h[i].name, h[i].value);
-        buf_printf(signed_list, "%s%s", signed_list->len > 0 ? ";" : "", h[i].name);
+        if (i > 0)
+            buf_putc(block, '\n');
+        buf_puts(block, h[i].name);
+        buf_putc(block, ':');
+        buf_puts(block, h[i].value);
+        if (signed_list->len > 0)
+            buf_putc(signed_list, ';');
+        buf_puts(signed_list, h[i].name);
     }
     if (n > 0)
         buf_putc(block, '\n');
@@ -366,26 +409,30 @@ canonical_headers(const struct sigv4_request *req, struct buf *block, struct buf
     return rc;
 }
 
-/* With md NULL, OpenSSL looks SHA-256 up in its providers on every call. */
+/* Without a cache, OpenSSL looks SHA-256 up in its providers and makes a
+ * digest context on every call; a cache keeps both. */
 static bool
-sha256_with(const EVP_MD *md, const void *data, size_t len, unsigned char out[SHA256_LEN])
+sha256_with(struct sigv4_key_cache *cache, const void *data, size_t len,
+            unsigned char out[SHA256_LEN])
 {
     unsigned int out_len = 0;
-    return EVP_Digest(data, len, out, &out_len, md != NULL ? md : EVP_sha256(), NULL) == 1 &&
-           out_len == SHA256_LEN;
-}
-
-static bool
-sha256(const void *data, size_t len, unsigned char out[SHA256_LEN])
-{
-    return sha256_with(NULL, data, len, out);
+    if (cache == NULL || cache->sha256 == NULL)
+        return EVP_Digest(data, len, out, &out_len, EVP_sha256(), NULL) == 1 &&
+               out_len == SHA256_LEN;
+    if (cache->hasher == NULL && (cache->hasher = EVP_MD_CTX_new()) == NULL)
+        return false;
+    return EVP_DigestInit_ex2(cache->hasher, cache->sha256, NULL) == 1 &&
+           EVP_DigestUpdate(cache->hasher, data, len) == 1 &&
+           EVP_DigestFinal_ex(cache->hasher, out, &out_len) == 1 && out_len == SHA256_LEN;
 }
 
 void
 sigv4_sha256_hex(const void *data, size_t len, char out[65])
 {
     unsigned char md[SHA256_LEN];
-    if (sha256(data, len, md))
+    if (len == 0)
+        memcpy(out, empty_payload_sha256, sizeof(empty_payload_sha256)); /* most requests */
+    else if (sha256_with(NULL, data, len, md))
         hex_encode(md, sizeof(md), out);
     else
         out[0] = '\0';
@@ -410,7 +457,8 @@ derive_signing_key(const struct sigv4_key *key, const struct sigv4_scope *scope,
 {
     struct buf secret = BUF_INIT;
     unsigned char k1[SHA256_LEN], k2[SHA256_LEN], k3[SHA256_LEN];
-    buf_printf(&secret, "AWS4%s", key->secret_access_key);
+    buf_puts(&secret, "AWS4");
+    buf_puts(&secret, key->secret_access_key);
     bool ok = !buf_failed(&secret) && hmac_sha256(secret.data, secret.len, date, k1) &&
               hmac_sha256(k1, sizeof(k1), scope->region, k2) &&
               hmac_sha256(k2, sizeof(k2), scope->service, k3) &&
@@ -458,11 +506,17 @@ canonical_request(const struct sigv4_request *req, const struct sigv4_scope *sco
 
     if (canonical_headers(req, &headers, signed_list) != 0)
         headers.failed = true;
-    buf_printf(&creq, "%s\n", req->method);
+    buf_puts(&creq, req->method);
+    buf_putc(&creq, '\n');
     append_canonical_path(&creq, path, scope->normalize_path);
     buf_putc(&creq, '\n');
     append_canonical_query(&creq, req->query);
-    buf_printf(&creq, "\n%s\n%s\n%s", buf_str(&headers), buf_str(signed_list), payload);
+    buf_putc(&creq, '\n');
+    buf_append(&creq, buf_str(&headers), headers.len);
+    buf_putc(&creq, '\n');
+    buf_append(&creq, buf_str(signed_list), signed_list->len);
+    buf_putc(&creq, '\n');
+    buf_puts(&creq, payload);
     if (buf_failed(&headers) || buf_failed(signed_list))
         creq.failed = true;
     buf_free(&headers);
@@ -470,16 +524,21 @@ canonical_request(const struct sigv4_request *req, const struct sigv4_scope *sco
 }
 
 static char *
-string_to_sign(const char *creq, const struct sigv4_key_cache *cache, const char *amz_date,
+string_to_sign(const char *creq, struct sigv4_key_cache *cache, const char *amz_date,
                const char *credential_scope)
 {
     unsigned char md[SHA256_LEN];
     char hex[2 * SHA256_LEN + 1];
-    if (!sha256_with(cache != NULL ? cache->sha256 : NULL, creq, strlen(creq), md))
+    if (!sha256_with(cache, creq, strlen(creq), md))
         return NULL;
     hex_encode(md, sizeof(md), hex);
     struct buf b = BUF_INIT;
-    buf_printf(&b, SIGV4_ALGORITHM "\n%s\n%s\n%s", amz_date, credential_scope, hex);
+    buf_puts(&b, SIGV4_ALGORITHM "\n");
+    buf_puts(&b, amz_date);
+    buf_putc(&b, '\n');
+    buf_puts(&b, credential_scope);
+    buf_putc(&b, '\n');
+    buf_append(&b, hex, 2 * SHA256_LEN);
     return buf_detach(&b);
 }
 
@@ -574,7 +633,12 @@ sigv4_sign_cached(const struct sigv4_request *req, const struct sigv4_key *key,
     struct buf cred_scope = BUF_INIT;
     struct buf signed_list = BUF_INIT;
     struct buf authz = BUF_INIT;
-    buf_printf(&cred_scope, "%s/%s/%s/aws4_request", date, scope->region, scope->service);
+    buf_puts(&cred_scope, date);
+    buf_putc(&cred_scope, '/');
+    buf_puts(&cred_scope, scope->region);
+    buf_putc(&cred_scope, '/');
+    buf_puts(&cred_scope, scope->service);
+    buf_puts(&cred_scope, "/aws4_request");
 
     out->canonical_request = canonical_request(req, scope, &signed_list);
     if (out->canonical_request != NULL && !buf_failed(&cred_scope))
@@ -583,8 +647,14 @@ sigv4_sign_cached(const struct sigv4_request *req, const struct sigv4_key *key,
     bool ok = out->string_to_sign != NULL &&
               compute_signature(key, scope, date, cache, out->string_to_sign, out->signature);
     if (ok) {
-        buf_printf(&authz, SIGV4_ALGORITHM " Credential=%s/%s, SignedHeaders=%s, Signature=%s",
-                   key->access_key_id, buf_str(&cred_scope), buf_str(&signed_list), out->signature);
+        buf_puts(&authz, SIGV4_ALGORITHM " Credential=");
+        buf_puts(&authz, key->access_key_id);
+        buf_putc(&authz, '/');
+        buf_append(&authz, buf_str(&cred_scope), cred_scope.len);
+        buf_puts(&authz, ", SignedHeaders=");
+        buf_append(&authz, buf_str(&signed_list), signed_list.len);
+        buf_puts(&authz, ", Signature=");
+        buf_puts(&authz, out->signature);
         out->authorization = buf_detach(&authz);
         ok = out->authorization != NULL;
     }
@@ -638,5 +708,6 @@ sigv4_key_cache_clear(struct sigv4_key_cache *cache)
 {
     EVP_MAC_CTX_free(cache->signer); /* wipes the key */
     EVP_MD_free(cache->sha256);
+    EVP_MD_CTX_free(cache->hasher);
     OPENSSL_cleanse(cache, sizeof(*cache));
 }

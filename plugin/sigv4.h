@@ -65,6 +65,7 @@ int sigv4_sign(const struct sigv4_request *req, const struct sigv4_key *key,
  * HMAC from OpenSSL's providers once. The owner ties it to one secret and
  * frees and wipes it with sigv4_key_cache_clear. Zero-initialise it. */
 struct evp_md_st;
+struct evp_md_ctx_st;
 struct evp_mac_ctx_st;
 struct sigv4_key_cache {
     bool valid;
@@ -73,6 +74,7 @@ struct sigv4_key_cache {
     char service[32];
     struct evp_mac_ctx_st *signer; /* HMAC-SHA256 keyed with the signing key */
     struct evp_md_st *sha256;
+    struct evp_md_ctx_st *hasher; /* reused for each canonical request */
 };
 
 /* sigv4_sign, using and filling cache (NULL: none). */
