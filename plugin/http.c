@@ -137,13 +137,37 @@ http_header_list(const struct http_request *req, int verbose, bool *failed)
     return list;
 }
 
+/*
+ * The URL as the origin plus the request target, sent as is. libcurl
+ * formats a URL's path and query a character at a time, three times per
+ * request; a request target is copied once, and is exactly the path and
+ * query that were signed. Only for https: through a proxy it is tunnelled
+ * (CONNECT), whereas a plain-http request to a proxy needs the whole URL.
+ */
+static void
+http_set_url(CURL *curl, const char *url)
+{
+    char origin[512];
+    const char *host = strncasecmp(url, "https://", 8) == 0 ? url + 8 : NULL;
+    const char *slash = host != NULL ? strchr(host, '/') : NULL;
+    if (slash == NULL || (size_t)(slash - url) >= sizeof(origin)) {
+        curl_easy_setopt(curl, CURLOPT_URL, url);
+        curl_easy_setopt(curl, CURLOPT_REQUEST_TARGET, NULL);
+        return;
+    }
+    memcpy(origin, url, (size_t)(slash - url));
+    origin[slash - url] = '\0';
+    curl_easy_setopt(curl, CURLOPT_URL, origin);
+    curl_easy_setopt(curl, CURLOPT_REQUEST_TARGET, slash);
+}
+
 static void
 http_configure(CURL *curl, const struct http_request *req, const struct http_options *opts,
                const char *ca_dir,
                struct http_transfer *t)
 {
     const char *method = req->method != NULL ? req->method : "GET";
-    curl_easy_setopt(curl, CURLOPT_URL, req->url);
+    http_set_url(curl, req->url);
     if (strcmp(method, "GET") == 0) {
         curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
     } else {
