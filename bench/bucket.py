@@ -9,7 +9,7 @@ fetched concurrently over one libcurl multi handle, i.e. one connection
 pool), or a monitoring core can run it once per table (``-a TABLE_ARN``, a
 fresh process each time).  This script puts a number on the difference.
 
-It starts tests/mock_aws.py's HTTPS mock of S3 Tables on 127.0.0.1 with one
+It starts tests/mock/mock_aws.py's HTTPS mock of S3 Tables on 127.0.0.1 with one
 bucket of N tables (default 1000), every one with a Successful
 record-expiration job that ran an hour ago, and measures
 
@@ -69,7 +69,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(TOP, "tests"))
+sys.path.insert(0, os.path.join(TOP, "tests", "mock"))
+sys.path.insert(1, os.path.join(TOP, "tests", "e2e"))
 
 import mock_aws  # noqa: E402
 

@@ -3,7 +3,7 @@
 
 What it measures
 ----------------
-It starts tests/mock_aws.py's HTTPS mock of S3 Tables and tests/mock_sts.py's
+It starts tests/mock/mock_aws.py's HTTPS mock of S3 Tables and tests/mock/mock_sts.py's
 mock of STS on 127.0.0.1 (one throwaway CA made by the openssl CLI; every
 SigV4 signature recomputed with botocore), with one table whose
 record-expiration job succeeded an hour ago, and makes the same signed call,
@@ -103,7 +103,8 @@ sys.dont_write_bytecode = True  # leave no __pycache__ in the tree
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(TOP, "tests"))
+sys.path.insert(0, os.path.join(TOP, "tests", "mock"))
+sys.path.insert(1, os.path.join(TOP, "tests", "e2e"))
 
 import mock_aws  # noqa: E402
 

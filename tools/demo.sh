@@ -1,13 +1,13 @@
 #!/bin/sh
 # Runs the plugin against the bundled demo endpoint: a local HTTPS mock
-# of S3 Tables on 127.0.0.1 (tests/mock_aws.py --demo) that verifies
+# of S3 Tables on 127.0.0.1 (tests/mock/mock_aws.py --demo) that verifies
 # every signature with botocore. Shows a healthy and a failing table.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 plugin=${PLUGIN:-$top/plugin/check_s3tables_expiration}
 python=${PYTHON:-python3}
 state=$(mktemp -d)
-"$python" "$top/tests/mock_aws.py" --demo --state-dir "$state" &
+"$python" "$top/tests/mock/mock_aws.py" --demo --state-dir "$state" &
 mock=$!
 trap 'kill $mock 2>/dev/null; wait $mock 2>/dev/null; rm -rf "$state"' EXIT INT TERM
 

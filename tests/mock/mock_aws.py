@@ -19,7 +19,7 @@ talking to AWS or to any host but 127.0.0.1.  The mock therefore
     the mock, so the plugin's default endpoint
     (https://s3tables.<region>.amazonaws.com) can be tested without DNS.
 
-Run `python3 tests/mock_aws.py --demo --state-dir DIR` for a foreground
+Run `python3 tests/mock/mock_aws.py --demo --state-dir DIR` for a foreground
 demo server (see demo()).  Set MOCK_DEBUG=1 to log each request to stderr.
 """
 
@@ -47,8 +47,9 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import unquote
+
+import mockserver
 
 try:
     from botocore.auth import SigV4Auth
@@ -689,160 +690,7 @@ def operation_of(method, raw_path):
     return None
 
 
-class _Handler(BaseHTTPRequestHandler):
-    """Hands every request, whatever its method, to MockS3Tables._handle."""
-
-    protocol_version = "HTTP/1.1"
-    server_version = "mock-s3tables/1.0"
-    sys_version = ""
-    timeout = 30  # an idle keep-alive connection must not hold a thread forever
-
-    def _dispatch(self):
-        self.server.mock._handle(self)
-
-    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _dispatch
-
-    def version_string(self):
-        return self.server_version
-
-    def date_time_string(self, timestamp=None):
-        """The Date header follows the mock's (possibly skewed) clock."""
-        if timestamp is None:
-            timestamp = self.server.mock.now()
-        return super().date_time_string(timestamp)
-
-    def log_message(self, format, *args):  # noqa: A002 - BaseHTTPRequestHandler API
-        _debug("%s %s" % (self.address_string(), format % args))
-
-
-class _ThreadedServer(socketserver.ThreadingMixIn, HTTPServer):
-    """Threaded server that does the TLS handshake in the worker thread.
-
-    Handshaking in the accept loop would let one silent client (say, a test
-    of a TCP connect timeout) block every other connection.
-    """
-
-    daemon_threads = True
-    block_on_close = False  # stop() closes connections and joins itself
-    # A bucket-mode run opens up to --parallel (64) connections at once;
-    # the default backlog of 5 would make some wait for a SYN retry.
-    request_queue_size = 128
-
-    def __init__(self, owner, handler, port=0):
-        self.owner = owner
-        super().__init__(("127.0.0.1", port), handler)
-
-    def server_bind(self):
-        # HTTPServer.server_bind calls getfqdn(), a reverse DNS lookup: skip it.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
-
-    def process_request(self, request, client_address):
-        thread = threading.Thread(
-            target=self.process_request_thread, args=(request, client_address), daemon=True
-        )
-        self.owner._track_thread(thread)
-        thread.start()
-
-    def finish_request(self, request, client_address):
-        conn = self.owner._accept(request, client_address)
-        if conn is None:
-            return
-        try:
-            self.RequestHandlerClass(conn, client_address, self)
-        finally:
-            self.owner._release(conn)
-
-    def handle_error(self, request, client_address):
-        if DEBUG:
-            super().handle_error(request, client_address)
-
-
-class _ServerBase:
-    """Start/stop, threads and connection bookkeeping shared by both servers."""
-
-    scheme = "https"
-
-    def __init__(self):
-        self._server = None
-        self._serve_thread = None
-        self._stopping = threading.Event()
-        self._lock = threading.RLock()
-        self._conns = set()
-        self._threads = []
-
-    # -- lifecycle ---------------------------------------------------------
-
-    def _make_server(self):
-        raise NotImplementedError
-
-    def start(self):
-        """Bind 127.0.0.1 on an ephemeral port and serve in a daemon thread."""
-        if self._server is not None:
-            return self
-        self._stopping.clear()
-        self._server = self._make_server()
-        self._serve_thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._serve_thread.start()
-        return self
-
-    def stop(self):
-        """Stop accepting, cut open connections, wake sleepers, join threads."""
-        if self._server is None:
-            return
-        self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._serve_thread.join(5)
-        with self._lock:
-            conns, threads = list(self._conns), list(self._threads)
-        for conn in conns:
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        deadline = time.monotonic() + 5
-        for thread in threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
-        self._server = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    @property
-    def port(self):
-        return self._server.server_address[1] if self._server else None
-
-    @property
-    def url(self):
-        return f"{self.scheme}://127.0.0.1:{self.port}"
-
-    # -- bookkeeping -------------------------------------------------------
-
-    def _track_thread(self, thread):
-        with self._lock:
-            self._threads = [t for t in self._threads if t.is_alive()]
-            self._threads.append(thread)
-
-    def _register(self, conn):
-        with self._lock:
-            self._conns.add(conn)
-
-    def _release(self, conn):
-        with self._lock:
-            self._conns.discard(conn)
-        try:
-            conn.close()
-        except OSError:
-            pass
-
-
-class MockS3Tables(_ServerBase):
+class MockS3Tables(mockserver.ServerBase):
     """HTTPS mock of s3tables: GetTableRecordExpirationJobStatus,
     GetTableRecordExpirationConfiguration, GetTable and ListTables.
 
@@ -864,9 +712,12 @@ class MockS3Tables(_ServerBase):
     registers a table in a bucket so that all four operations agree on it.
     """
 
+    scheme = "https"
+    server_version = "mock-s3tables/1.0"
+
     def __init__(self, pki, credentials, port=0):
         require_botocore()
-        super().__init__()
+        super().__init__(port)
         self.pki = pki
         self.credentials = credentials
         self.expected_region = None
@@ -885,7 +736,6 @@ class MockS3Tables(_ServerBase):
         self._buckets = {}  # bucket ARN -> bucket id
         self._bucket_errors = {}  # bucket ARN -> [_BucketError]
         self._queue = []
-        self._port_wanted = port
         self._ssl_context = self._make_ssl_context()
 
     # -- scripting ---------------------------------------------------------
@@ -1132,9 +982,7 @@ class MockS3Tables(_ServerBase):
         return None
 
     def _make_server(self):
-        server = _ThreadedServer(self, _Handler, self._port_wanted)
-        server.mock = self
-        return server
+        return mockserver.ThreadedHTTPServer(self, self._port_wanted)
 
     def _accept(self, sock, client):
         """TLS handshake in the worker thread; a failure is recorded, not raised."""
@@ -1154,7 +1002,7 @@ class MockS3Tables(_ServerBase):
             _debug(f"TLS handshake with {client} failed: {exc}")
             self._release(conn if conn is not None else sock)
             return None
-        conn.settimeout(_Handler.timeout)
+        conn.settimeout(self.handler_timeout)
         return conn
 
     # -- request handling --------------------------------------------------
@@ -1641,7 +1489,7 @@ def _read_head(sock, limit=65536):
     return head.decode("latin-1"), rest
 
 
-class ConnectProxy(_ServerBase):
+class ConnectProxy(mockserver.ServerBase):
     """HTTP CONNECT proxy on 127.0.0.1 whose tunnels ALL go to 127.0.0.1:target_port.
 
     Whatever host the client asks for (e.g. s3tables.us-west-2.amazonaws.com:443)

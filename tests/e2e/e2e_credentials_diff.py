@@ -1362,7 +1362,7 @@ def main():
                     w.workers.put(Botocore(workdir))
                 if sso is None:
                     t.skip("SSO profiles (sso_session / legacy)",
-                           "tests/mock_sso.py not present: no SSO cases generated")
+                           "tests/mock/mock_sso.py not present: no SSO cases generated")
                 with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
                     futures = [pool.submit(w.run, c) for c in cases]
                     for c, fut in zip(cases, futures):

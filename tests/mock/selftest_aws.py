@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Self-test of tests/mock_aws.py and tests/e2e_lib.py (TAP).
+"""Self-test of tests/mock/mock_aws.py and tests/e2e/e2e_lib.py (TAP).
 
 Why: every plugin end-to-end test trusts the mock to accept exactly the
 requests AWS would accept.  This file proves that, independently of the
@@ -22,6 +22,7 @@ import time
 from urllib.parse import quote, urlencode
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(1, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 
 try:
     import botocore  # noqa: F401
@@ -144,7 +145,7 @@ class Client:
 
 def check_model_errors(t):
     """ERROR_STATUS must agree with the service model for the operation."""
-    shared = os.environ.get("S3TABLES_SHARED_DIR") or os.path.join(HERE, "..", "..", "shared")
+    shared = os.environ.get("S3TABLES_SHARED_DIR") or os.path.join(HERE, "..", "..", "..", "shared")
     path = os.path.join(shared, "aws-model", "service-2.json")
     if not os.path.exists(path):
         t.skip("error statuses match service-2.json", "model not found")
@@ -491,7 +492,7 @@ def check_proxy(t, c):
 
 def check_model_operations(t):
     """ERROR_STATUS knows every error of the four operations the mock serves."""
-    shared = os.environ.get("S3TABLES_SHARED_DIR") or os.path.join(HERE, "..", "..", "shared")
+    shared = os.environ.get("S3TABLES_SHARED_DIR") or os.path.join(HERE, "..", "..", "..", "shared")
     path = os.path.join(shared, "aws-model", "service-2.json")
     if not os.path.exists(path):
         t.skip("error statuses of all served operations match service-2.json",

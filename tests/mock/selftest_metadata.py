@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Self-test of tests/mock_metadata.py (TAP).
+"""Self-test of tests/mock/mock_metadata.py (TAP).
 
 Why: the plugin's IMDS and container-credentials tests trust these mocks
 to behave like the real services.  This proves it with urllib alone,
@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(1, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 
 import mock_metadata  # noqa: E402
 from e2e_lib import Tap  # noqa: E402

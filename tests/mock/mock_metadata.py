@@ -16,7 +16,7 @@ script every answer the real services give:
                       container was given.
 
 Both record every request (.requests, .count) so a test can also assert
-that nothing was asked.  Run `python3 tests/mock_metadata.py` for a
+that nothing was asked.  Run `python3 tests/mock/mock_metadata.py` for a
 foreground demo.  Set MOCK_DEBUG=1 to log each request to stderr.
 """
 
@@ -24,13 +24,11 @@ import datetime as dt
 import json
 import os
 import secrets
-import socket
-import socketserver
 import sys
-import threading
 import time
 from collections import namedtuple
-from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import mockserver
 
 DEBUG = os.environ.get("MOCK_DEBUG") == "1"
 
@@ -64,101 +62,16 @@ def iso8601_in(seconds):
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class _Handler(BaseHTTPRequestHandler):
-    """Hands every request, whatever its method, to the mock's _answer."""
+class _MockBase(mockserver.ServerBase):
+    """Request log and 'hang' shared by both mocks (plain HTTP on loopback)."""
 
-    protocol_version = "HTTP/1.1"
     server_version = "mock-metadata/1.0"
-    sys_version = ""
-    timeout = 10  # an idle keep-alive connection must not hold a thread forever
-
-    def _dispatch(self):
-        self.server.mock._handle(self)
-
-    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _dispatch
-
-    def log_message(self, format, *args):  # noqa: A002 - BaseHTTPRequestHandler API
-        _debug("%s %s" % (self.address_string(), format % args))
-
-
-class _Server(socketserver.ThreadingMixIn, HTTPServer):
-    daemon_threads = True
-    block_on_close = False  # stop() cuts the connections itself
-
-    def __init__(self, mock):
-        self.mock = mock
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def server_bind(self):
-        # HTTPServer.server_bind calls getfqdn(), a reverse DNS lookup: skip it.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
-
-    def process_request(self, request, client_address):
-        self.mock._track(request)
-        super().process_request(request, client_address)
-
-    def handle_error(self, request, client_address):
-        if DEBUG:
-            super().handle_error(request, client_address)
-
-
-class _MockBase:
-    """Lifecycle, request log and 'hang' shared by both mocks."""
+    handler_timeout = 10
 
     def __init__(self):
+        super().__init__()
         self.hang = False  # accept, read the request, never answer
         self.requests = []
-        self._server = None
-        self._thread = None
-        self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._conns = set()
-
-    # -- lifecycle ---------------------------------------------------------
-
-    def start(self):
-        """Listen on 127.0.0.1, an ephemeral port, in a daemon thread."""
-        if self._server is None:
-            self._stopping.clear()
-            self._server = _Server(self)
-            self._thread = threading.Thread(
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-            )
-            self._thread.start()
-        return self
-
-    def stop(self):
-        """Stop listening, cut open connections (and hung answers)."""
-        if self._server is None:
-            return
-        self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
-        with self._lock:
-            conns = list(self._conns)
-        for conn in conns:
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        self._server = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    @property
-    def port(self):
-        return self._server.server_address[1] if self._server else None
-
-    @property
-    def url(self):
-        """'http://127.0.0.1:PORT', no trailing slash."""
-        return f"http://127.0.0.1:{self.port}"
 
     @property
     def count(self):
@@ -177,11 +90,6 @@ class _MockBase:
             self.requests.clear()
 
     # -- plumbing ----------------------------------------------------------
-
-    def _track(self, conn):
-        with self._lock:
-            self._conns = {c for c in self._conns if c.fileno() != -1}
-            self._conns.add(conn)
 
     def _handle(self, handler):
         length = int(handler.headers.get("Content-Length") or 0)

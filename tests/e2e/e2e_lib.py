@@ -1,4 +1,4 @@
-"""e2e_lib - small harness for the TAP end-to-end tests (tests/e2e_*.py).
+"""e2e_lib - small harness for the TAP end-to-end tests (tests/e2e/e2e_*.py).
 
 Why: each e2e test runs the real plugin binary against mock_aws and must
 (a) speak TAP for automake's tap-driver, (b) never let the caller's
@@ -15,9 +15,15 @@ import sys
 import tempfile
 import time
 
-import mock_aws
+# The mocks live in tests/mock (make check sets PYTHONPATH; this is for
+# running a test by hand).
+_MOCKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "mock")
+if os.path.abspath(_MOCKS) not in map(os.path.abspath, sys.path):
+    sys.path.append(_MOCKS)
 
-DEFAULT_PLUGIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "plugin",
+import mock_aws  # noqa: E402
+
+DEFAULT_PLUGIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "plugin",
                               "check_s3tables_expiration")
 
 # Nagios exit codes.

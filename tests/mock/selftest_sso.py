@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Self-test of tests/mock_sso.py (TAP).
+"""Self-test of tests/mock/mock_sso.py (TAP).
 
 Why: the plugin's SSO tests trust the mock to accept what IAM Identity
 Center accepts and to answer as it does.  This file proves it with
@@ -31,6 +31,7 @@ import time
 from urllib.parse import quote
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(1, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 
 
 def resolve(profile):

@@ -43,7 +43,7 @@ import e2e_lib as e
 import mock_aws
 
 PREFIX = "S3TABLES_EXPIRATION"
-TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 SAMPLE = os.path.join(TOP, "contrib", "nagios-command.cfg")
 ACCOUNT_ARN = "arn:aws:s3tables:eu-west-1:111122223333:bucket/"
 SALES = ACCOUNT_ARN + "sales"  # the bucket the shipped sample services watch

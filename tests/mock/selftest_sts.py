@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Self-test of tests/mock_sts.py (TAP).
+"""Self-test of tests/mock/mock_sts.py (TAP).
 
 Why: the plugin's role tests trust the STS mock to accept exactly what
 STS accepts and to answer as STS does.  This file proves it with
@@ -19,6 +19,7 @@ import xml.etree.ElementTree as ET
 from urllib.parse import quote, urlencode
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(1, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 
 try:
     import botocore.session
