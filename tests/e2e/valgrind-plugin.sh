@@ -4,4 +4,4 @@
 here=$(cd "$(dirname "$0")" && pwd)
 exec valgrind -q --error-exitcode=88 --leak-check=full --show-leak-kinds=definite,indirect,possible \
     --errors-for-leak-kinds=definite,indirect,possible --track-fds=no \
-    "${PLUGIN_BINARY:-$here/../plugin/check_s3tables_expiration}" "$@"
+    "${PLUGIN_BINARY:-$here/../../plugin/check_s3tables_expiration}" "$@"
