@@ -1023,8 +1023,17 @@ def main():
     e.require_botocore()
     e.require_plugin()
     user = User()
+    # A TERM (a harness's timeout) must still stop the daemons: run the finally blocks.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     t = e.Tap()
     t.diag(f"Icinga 2 daemons run as {user.name}")
+    needed = [COMMAND_CONF, SERVICES_CONF, e.plugin_path()]
+    readable = subprocess.run((user.prefix() or []) + [
+        "sh", "-c", 'for f; do test -r "$f" || exit 1; done; test -x "$f"', "sh"] + needed,
+        stdin=subprocess.DEVNULL, check=False).returncode == 0
+    if not t.ok(readable, f"{user.name} can read the shipped files and run the plugin",
+                f"{needed}: the tree must be readable by {user.name}"):
+        return t.done()
     top = tempfile.mkdtemp(prefix="e2e-icinga2-")
     os.chmod(top, 0o755)  # the daemon user must reach its prefix
     started = time.monotonic()
