@@ -75,7 +75,7 @@ import e2e_lib as e
 import mock_aws
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CONTRIB = os.path.normpath(os.path.join(HERE, "..", "contrib"))
+CONTRIB = os.path.normpath(os.path.join(HERE, "..", "..", "contrib"))
 COMMAND_CONF = os.path.join(CONTRIB, "icinga2-command.conf")
 SERVICES_CONF = os.path.join(CONTRIB, "icinga2-services.conf")
 ICINGA2 = os.environ.get("ICINGA2", "/usr/sbin/icinga2")
