@@ -419,7 +419,7 @@ include {dsl(COMMAND_CONF)}
                 f"  bind_port = {self.port}\n{extra}}}\n")
 
     def write_conf(self, text):
-        write(self.conf, text)
+        write(self.conf, text, 0o600)  # it holds the API password
 
     def validate(self):
         return self.icinga2("daemon", "-C", "-c", self.conf)
