@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "buf.h"
+#include "env.h"
 #include "iso8601.h"
 #include "jsonstrict.h"
 #include "sigv4.h"
@@ -36,7 +37,7 @@ credcache_init(struct credcache *cc, const char *dir, bool off, int verbose)
         return;
     }
     const char *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
+    const char *home = env_home();
     if (dir != NULL)
         snprintf(cc->dir, sizeof(cc->dir), "%s", dir);
     else if (xdg != NULL && xdg[0] == '/') /* the XDG spec ignores a relative path */

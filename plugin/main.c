@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -112,8 +113,8 @@ run_log_setup(const struct run *run, const char *profile_name)
             run->creds.session_token != NULL ? " with session token" : "", profile_name);
 }
 
-int
-main(int argc, char **argv)
+static int
+run_main(int argc, char **argv)
 {
     static struct run run;
     switch (options_parse(argc, argv, &run.cfg, run.err, sizeof(run.err))) {
@@ -164,4 +165,34 @@ main(int argc, char **argv)
                        : cfg->mode == MODE_LIST ? check_list(&api, cfg, &run.out)
                                                 : check_table(&api, cfg, &run.out);
     return run_finish(&run, state);
+}
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RUN_EXIT_NORMALLY 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define RUN_EXIT_NORMALLY 1
+#endif
+
+/*
+ * The process ends here, with its output flushed and everything the run
+ * owned freed. The exit-time destructors of the libraries libcurl pulls in
+ * (GnuTLS, p11-kit, OpenLDAP, Kerberos) would only page in their code to
+ * free memory the kernel reclaims anyway: about 0.3 MiB of a check's peak
+ * RSS. Under AddressSanitizer the exit is a normal one, so that its leak
+ * check (an exit handler) runs.
+ */
+int
+main(int argc, char **argv)
+{
+    int status = run_main(argc, argv);
+    fflush(stdout);
+    fflush(stderr);
+#ifdef RUN_EXIT_NORMALLY
+    return status;
+#else
+    _exit(status);
+#endif
 }

@@ -84,11 +84,26 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* "--fips=1": a known option without a value, given one. */
+static bool
+options_takes_no_value(const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    if (strncmp(arg, "--", 2) != 0 || eq == NULL)
+        return false;
+    size_t len = (size_t)(eq - arg - 2);
+    for (const struct option *o = long_options; o->name != NULL; o++)
+        if (o->has_arg == no_argument && strlen(o->name) == len &&
+            strncmp(o->name, arg + 2, len) == 0)
+            return true;
+    return false;
+}
+
 void
 options_print_usage(void)
 {
     puts("Usage: check_s3tables_expiration {-a TABLE_ARN | -b BUCKET_ARN [--namespace NS]\n"
-         "         [--name NAME | --include GLOB | --exclude GLOB | --list-tables]}\n"
+         "         [--name NAME | [--include GLOB]...[--exclude GLOB]...[--list-tables]]}\n"
          "         [-w AGE] [-c AGE] [-t SECONDS[:STATE]] [--profile NAME] [-v]...\n"
          "Try 'check_s3tables_expiration --help' for all options.");
 }
@@ -120,14 +135,16 @@ options_print_help(void)
          "      --region REGION        region to call (default: the ARN's, AWS_REGION,\n"
          "                             AWS_DEFAULT_REGION, the profile's region)\n"
          "      --endpoint-url URL     endpoint to call (default: AWS_ENDPOINT_URL_S3TABLES,\n"
-         "                             AWS_ENDPOINT_URL, else "
-         "https://s3tables.REGION.amazonaws.com)\n"
-         "      --ca-file PATH         CA bundle for TLS (default: AWS_CA_BUNDLE, else the\n"
-         "                             system store); certificates are always verified\n"
+         "                             AWS_ENDPOINT_URL, the profile's endpoint_url, else\n"
+         "                             https://s3tables.REGION.amazonaws.com)\n"
+         "      --ca-file PATH         CA bundle for TLS (default: AWS_CA_BUNDLE, the\n"
+         "                             profile's ca_bundle, else the system store);\n"
+         "                             certificates are always verified\n"
          "      --profile NAME         profile of ~/.aws/credentials and ~/.aws/config;\n"
          "                             unlike AWS_PROFILE, leaves out the environment's\n"
-         "                             keys (default: AWS_DEFAULT_PROFILE, AWS_PROFILE,\n"
-         "                             else the default profile)\n"
+         "                             keys and web identity variables (default:\n"
+         "                             AWS_DEFAULT_PROFILE, AWS_PROFILE, else the default\n"
+         "                             profile)\n"
          "      --fips                 use the FIPS endpoint (also AWS_USE_FIPS_ENDPOINT)\n"
          "      --dualstack            use the dual-stack endpoint (also\n"
          "                             AWS_USE_DUALSTACK_ENDPOINT)\n"
@@ -500,6 +517,9 @@ options_parse(int argc, char **argv, struct config *cfg, char *err, size_t errle
             const char *name = optopt > 0 && optopt < 128 ? shortopt : argv[optind - 1];
             if (opt == ':')
                 snprintf(err, errlen, "option '%s' needs a value", name);
+            else if (options_takes_no_value(name))
+                snprintf(err, errlen, "option '%.*s' takes no value", (int)strcspn(name, "="),
+                         name);
             else
                 snprintf(err, errlen, "unknown option '%s'", name);
             return OPTIONS_ERROR;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "env.h"
 
 #define SHARED_FILE_MAX (1024 * 1024) /* a config file is never this big */
 
@@ -52,7 +53,7 @@ shared_expand_vars(const char *in, struct buf *out)
 static void
 shared_path(char *out, size_t outlen, const char *env_name, const char *default_rel)
 {
-    const char *home = getenv("HOME");
+    const char *home = env_home();
     const char *env = getenv(env_name);
     if (home == NULL)
         home = "";

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "awsreq.h"
+#include "env.h"
 #include "buf.h"
 #include "iso8601.h"
 #include "jsonstrict.h"
@@ -204,7 +205,7 @@ static int
 sso_token(struct http_client *http, const struct sso_config *cfg, int64_t now,
           struct sso_token *tok, bool *timed_out, char *err, size_t errlen)
 {
-    const char *home = getenv("HOME");
+    const char *home = env_home();
     char path[1024];
     sso_token_path(home != NULL ? home : "", cfg->session_name != NULL ? cfg->session_name
                                                                       : cfg->start_url,

@@ -8,6 +8,7 @@ the test sees the host the plugin chose without any DNS or network.
 """
 
 import os
+import pwd
 import re
 import shutil
 import subprocess
@@ -218,6 +219,7 @@ def test_credentials(t, fx):
                                     f"[default], {d}/nowhere/.aws/config [default], container "
                                     "credentials, EC2 instance metadata)"),
           "no credentials: UNKNOWN saying where it looked")
+    test_home_from_passwd(t, args, base)
     code, line, _, _ = plugin(args, {**base, "AWS_ACCESS_KEY_ID": "AKIDONLY"})
     t.is_((code, line), (e.UNKNOWN, f"{PREFIX} UNKNOWN - AWS_ACCESS_KEY_ID is set but "
                                     "AWS_SECRET_ACCESS_KEY is not"), "half-set environment keys")
@@ -257,6 +259,35 @@ def test_credentials(t, fx):
     code, line, _, _ = plugin(args, {**fx.env, "AWS_CONFIG_FILE": bad})
     t.is_((code, line), (e.UNKNOWN, f"{PREFIX} UNKNOWN - {bad}: line 1: setting before any "
                                     "[section]"), "unparsable config file names file and line")
+
+
+def test_home_from_passwd(t, args, base):
+    """Without HOME (systemd starts Icinga 2 and Nagios without one), "~" is
+    the user's home directory in the password database, as Python's
+    os.path.expanduser (so botocore and the AWS CLI) takes it. As root the
+    plugin runs as nobody, whose home has no .aws."""
+    name = "no HOME: ~ is the user's home in the password database, as expanduser"
+    prefix = None
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            t.skip(name, "setpriv not installed")
+            return
+        pw = pwd.getpwnam("nobody")
+        prefix = ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--clear-groups"]
+    else:
+        pw = pwd.getpwuid(os.getuid())
+    home = pw.pw_dir
+    if os.path.exists(os.path.join(home, ".aws")) or os.path.exists(os.path.join(home, ".cache")):
+        t.skip(name, f"{home} has .aws or .cache: they are not this test's to read")
+        return
+    code, out, err, _ = e.run_plugin(args, env={**base, "HOME": None}, prefix=prefix)
+    if code == 127 or (code is not None and "Permission denied" in err):
+        t.skip(name, f"{pw.pw_name} cannot run {e.plugin_path()}: {err.strip()}")
+        return
+    t.is_((code, e.first_line(out)),
+          (e.UNKNOWN, f"{PREFIX} UNKNOWN - no AWS credentials found (looked in: environment, web "
+                      f"identity, {home}/.aws/credentials [default], {home}/.aws/config "
+                      "[default], container credentials, EC2 instance metadata)"), name)
 
 
 def test_secrets_stay_hidden(t, fx):

@@ -310,6 +310,10 @@ test_command_line_mistakes(void)
 
     CHECK_ERROR("unknown option '--bogus'", "--bogus", "-a", ARN, "--bogus");
     CHECK_ERROR("unknown option '-x'", "-x", "-a", ARN, "-x");
+    CHECK_ERROR("option '--fips' takes no value", "--fips=1", "-a", ARN, "--fips=1");
+    CHECK_ERROR("option '--no-cache' takes no value", "--no-cache=yes", "-a", ARN,
+                "--no-cache=yes");
+    CHECK_ERROR("unknown option '--bogus=1'", "--bogus=1", "-a", ARN, "--bogus=1");
     CHECK_ERROR("option '-w' needs a value", "-w without a value", "-a", ARN, "-w");
     CHECK_ERROR("option '-a' needs a value", "-a without a value", "-a");
     CHECK_ERROR("option '--region' needs a value", "--region without a value", "-a", ARN,
