@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "civil.h"
 #include "awserror.h"
 #include "text.h"
 #include "deadline.h"
@@ -188,7 +189,7 @@ awsreq_sign(struct awsreq_slot *s, char *err, size_t errlen)
     const struct credentials *creds = req->creds;
     const char *token = creds != NULL ? creds->session_token : NULL;
     const char *body = req->body != NULL ? req->body : "";
-    sigv4_amz_date(time(NULL), s->amz_date);
+    sigv4_amz_date((time_t)civil_now(), s->amz_date);
     sigv4_signature_free(&s->sig);
 
     struct sigv4_header sh[4];

@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include "civil.h"
 #include "arn.h"
 #include "deadline.h"
 #include "evaluate.h"
@@ -54,7 +55,7 @@ check_report(const struct config *cfg, const struct api_table *t, const char *la
     deadline_step(STEP_REPORTING);
     char err[512];
     struct evaluation eval;
-    if (evaluate(&t->job, &cfg->eval, (int64_t)time(NULL), &eval, err, sizeof(err)) != 0)
+    if (evaluate(&t->job, &cfg->eval, civil_now(), &eval, err, sizeof(err)) != 0)
         return check_failed(cfg, API_FAILED, err, out);
     struct report report = {
         .table_arn = t->table_arn,
@@ -212,7 +213,7 @@ check_bucket(const struct api_context *api, const struct config *cfg, struct buf
         deadline_step(STEP_CHECKING_TABLES);
         api_fetch_tables(api, tables, n, cfg->parallel);
         deadline_step(STEP_REPORTING);
-        int64_t now = (int64_t)time(NULL);
+        int64_t now = civil_now();
         for (size_t i = 0; i < n; i++) {
             table_entry_label(&list.items[i], labels[i], sizeof(labels[i]));
             results[i].label = labels[i];

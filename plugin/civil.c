@@ -2,6 +2,8 @@
 
 #include "civil.h"
 
+#include <time.h>
+
 #define CIVIL_DAY 86400
 /* Days from 0000-03-01 to 1970-01-01: eras start on March 1st, so the
  * leap day is the last day of its year. */
@@ -58,4 +60,13 @@ civil_days_in_month(int64_t year, int month)
 {
     static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     return month == 2 && civil_leap_year(year) ? 29 : days[month - 1];
+}
+
+int64_t
+civil_now(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+        return (int64_t)time(NULL);
+    return (int64_t)ts.tv_sec;
 }

@@ -33,4 +33,10 @@ bool civil_leap_year(int64_t year);
 /* 28..31; month 1..12. */
 int civil_days_in_month(int64_t year, int month);
 
+/* Seconds since the epoch now, from the precise real-time clock. time()
+ * reads a copy the kernel updates once a tick, which can still hold the
+ * previous second for a few milliseconds after the AWS side (or a mock)
+ * has moved on: an age of 3600 s would read 3599 s. */
+int64_t civil_now(void);
+
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "civil.h"
 #include "buf.h"
 #include "iso8601.h"
 
@@ -67,7 +68,7 @@ credentials_from_env(struct credentials *out, char *err, size_t errlen)
         if (iso8601_parse(expiration, &t, why, sizeof(why)) != 0) {
             snprintf(err, errlen, "AWS_CREDENTIAL_EXPIRATION is not a time: %s", why);
             r = PROVIDER_ERROR;
-        } else if (t.seconds <= (int64_t)time(NULL)) {
+        } else if (t.seconds <= civil_now()) {
             snprintf(err, errlen,
                      "the environment's credentials have expired (AWS_CREDENTIAL_EXPIRATION %.64s)",
                      expiration);
