@@ -197,7 +197,7 @@ class Botocore:
         home = tempfile.mkdtemp(prefix="worker-home-", dir=workdir)
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C", "HOME": home,
                "AWS_EC2_METADATA_DISABLED": "true"}
-        for name in ("PYTHONPATH", "PYTHONHOME"):
+        for name in ("PYTHONPATH", "PYTHONHOME", "PYTHONDONTWRITEBYTECODE"):
             if name in os.environ:
                 env[name] = os.environ[name]
         self.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__),
