@@ -58,26 +58,7 @@ DENIED = ("User: arn:aws:iam::111122223333:user/monitor is not authorized to per
 # --------------------------------------------------------------------------
 
 
-class Clock:
-    """The run's 'now' for scripted ages (see the module docstring)."""
-
-    def __init__(self):
-        self.base = int(time.time())
-
-    def start(self):
-        """Early in a second (waits for the next one if need be): the run's base."""
-        frac = time.time() % 1
-        if frac > 0.3:
-            time.sleep(1.01 - frac)
-        self.base = int(time.time())
-
-    def stamp(self, age):
-        """ISO-8601 UTC, whole seconds, `age` seconds before base."""
-        when = dt.datetime.fromtimestamp(self.base - age, dt.timezone.utc)
-        return when.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-CLOCK = Clock()
+CLOCK = e.Clock()
 
 
 def job(status, age=None, **kw):

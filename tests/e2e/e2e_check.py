@@ -19,23 +19,10 @@ PREFIX = "S3TABLES_EXPIRATION"
 HOUR, DAY = 3600, 86400
 
 
-def whole_seconds_ago(seconds):
-    """A timestamp exactly `seconds` before the current whole second.
-
-    Called when the mock answers. Late in a second it first waits for the
-    next one, so the plugin reads its clock (a few ms later) in the same
-    second and sees exactly `seconds`."""
-    now = time.time()
-    if now % 1 > (0.2 if e.UNDER_VALGRIND else 0.5):
-        time.sleep(1.01 - now % 1)
-    when = dt.datetime.fromtimestamp(int(time.time()) - seconds, dt.timezone.utc)
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def answer_aged(fx, seconds, **kw):
     """The table answers Successful, last run `seconds` ago at answer time."""
     fx.mock.set_table(ARN, lambda: mock_aws.job("Successful",
-                                                last_run=whole_seconds_ago(seconds), **kw))
+                                                last_run=e.whole_seconds_ago(seconds), **kw))
 
 
 def masked(line):
@@ -67,7 +54,7 @@ def expect(t, got, code, line, name):
 
 def test_statuses(t, fx):
     fx.mock.set_table(ARN, lambda: mock_aws.job(
-        "Successful", last_run=whole_seconds_ago(5 * HOUR + 3 * 60),
+        "Successful", last_run=e.whole_seconds_ago(5 * HOUR + 3 * 60),
         records=1234, files=12, bytes_=4404019))
     out = expect(t, run(fx), e.OK,
                  f"{PREFIX} OK - job Successful 5h 3m ago, 1234 records / 12 files / 4.2 MiB "
@@ -82,7 +69,7 @@ def test_statuses(t, fx):
                       "removed bytes: 4404019 (4.2 MiB)"], "Successful: long output lists metrics")
 
     fx.mock.set_table(ARN, lambda: mock_aws.job(
-        "Failed", last_run=whole_seconds_ago(2 * HOUR),
+        "Failed", last_run=e.whole_seconds_ago(2 * HOUR),
         failure="Access denied to table data: the maintenance role lacks s3tables:PutTableData"))
     out = expect(t, run(fx), e.CRITICAL,
                  f"{PREFIX} CRITICAL - job Failed 2h 0m ago: Access denied to table data: the "
@@ -97,14 +84,14 @@ def test_statuses(t, fx):
                  "NotYetRun without a timestamp")
     t.ok("last run: never" in out.splitlines(), "NotYetRun: long output says never")
 
-    fx.mock.set_table(ARN, lambda: mock_aws.job("Disabled", last_run=whole_seconds_ago(DAY)))
+    fx.mock.set_table(ARN, lambda: mock_aws.job("Disabled", last_run=e.whole_seconds_ago(DAY)))
     expect(t, run(fx), e.WARNING,
            f"{PREFIX} WARNING - job Disabled 1d 0h ago | age=86400s;172800;259200;0 time=Ts;;;0",
            "Disabled")
 
 
 def test_status_mapping(t, fx):
-    fx.mock.set_table(ARN, lambda: mock_aws.job("Failed", last_run=whole_seconds_ago(60)))
+    fx.mock.set_table(ARN, lambda: mock_aws.job("Failed", last_run=e.whole_seconds_ago(60)))
     expect(t, run(fx, "--failed-state", "warning"), e.WARNING,
            f"{PREFIX} WARNING - job Failed 1m 0s ago | age=60s;172800;259200;0 time=Ts;;;0",
            "--failed-state warning")
@@ -145,11 +132,11 @@ def test_age_thresholds(t, fx):
 
 
 def test_clock_skew(t, fx):
-    fx.mock.set_table(ARN, lambda: mock_aws.job("Successful", last_run=whole_seconds_ago(-120)))
+    fx.mock.set_table(ARN, lambda: mock_aws.job("Successful", last_run=e.whole_seconds_ago(-120)))
     expect(t, run(fx), e.OK,
            f"{PREFIX} OK - job Successful 0s ago | age=0s;172800;259200;0 time=Ts;;;0",
            "last run 2 min in the future counts as age 0")
-    future = whole_seconds_ago(-3600)
+    future = e.whole_seconds_ago(-3600)
     fx.mock.set_table(ARN, mock_aws.job("Successful", last_run=future))
     code, out, err = run(fx)
     t.is_(code, e.UNKNOWN, "last run 1 h in the future: exit code")
@@ -160,7 +147,7 @@ def test_clock_skew(t, fx):
 
 def test_metric_thresholds(t, fx):
     def metrics_case(args, code, line, name, **kw):
-        fx.mock.set_table(ARN, lambda: mock_aws.job("Successful", last_run=whole_seconds_ago(600),
+        fx.mock.set_table(ARN, lambda: mock_aws.job("Successful", last_run=e.whole_seconds_ago(600),
                                                     **kw))
         return expect(t, run(fx, *args), code, line, name)
 

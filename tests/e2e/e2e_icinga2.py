@@ -169,21 +169,9 @@ PERFDATA_TEMPLATE = "\t".join(
 # --------------------------------------------------------------------------
 
 
-def whole_seconds_ago(seconds):
-    """A timestamp exactly `seconds` before the current whole second.
-
-    Called when the mock answers. Late in a second it first waits for the
-    next one, so that the plugin, reading its clock a moment later, sees
-    exactly `seconds` (and so does the direct run of the same table)."""
-    now = time.time()
-    if now % 1 > (0.2 if e.UNDER_VALGRIND else 0.5):
-        time.sleep(1.01 - now % 1)
-    when = dt.datetime.fromtimestamp(int(time.time()) - seconds, dt.timezone.utc)
-    return when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
 
 def aged_job(status, seconds, **kw):
-    return lambda: mock_aws.job(status, last_run=whole_seconds_ago(seconds), **kw)
+    return lambda: mock_aws.job(status, last_run=e.whole_seconds_ago(seconds, millis=True), **kw)
 
 
 class User:

@@ -7,6 +7,7 @@ environment (AWS_* variables, proxies, ~/.aws) leak into the plugin, and
 every such test needs so the tests themselves stay short.
 """
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -336,3 +337,41 @@ def human_duration(seconds):
     if s < 86400:
         return f"{s // 3600}h {s % 3600 // 60}m"
     return f"{s // 86400}d {s % 86400 // 3600}h"
+
+
+# --------------------------------------------------------------------------
+# Scripted times
+# --------------------------------------------------------------------------
+
+
+def whole_seconds_ago(seconds, millis=False):
+    """A timestamp exactly `seconds` before the current whole second.
+
+    Called when the mock answers. Late in a second it first waits for the
+    next one, so the plugin reads its clock (a few ms later) in the same
+    second and sees exactly `seconds`. millis: with ".000" before the Z."""
+    now = time.time()
+    if now % 1 > (0.2 if UNDER_VALGRIND else 0.5):
+        time.sleep(1.01 - now % 1)
+    when = dt.datetime.fromtimestamp(int(time.time()) - seconds, dt.timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.000Z" if millis else "%Y-%m-%dT%H:%M:%SZ")
+
+
+class Clock:
+    """A run's 'now' for ages scripted before it starts: base, a whole
+    second, and the timestamps of last runs relative to it."""
+
+    def __init__(self):
+        self.base = int(time.time())
+
+    def start(self):
+        """Early in a second (waits for the next one if need be): the run's base."""
+        frac = time.time() % 1
+        if frac > 0.3:
+            time.sleep(1.01 - frac)
+        self.base = int(time.time())
+
+    def stamp(self, age):
+        """ISO-8601 UTC, whole seconds, `age` seconds before base."""
+        when = dt.datetime.fromtimestamp(self.base - age, dt.timezone.utc)
+        return when.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -93,25 +93,7 @@ def run_as():
 # --------------------------------------------------------------------------
 
 
-class Clock:
-    """BASE and the timestamps of last runs scripted relative to it."""
-
-    def __init__(self):
-        self.base = int(time.time())
-
-    def start(self):
-        """Early in a second (waits for the next one if need be)."""
-        frac = time.time() % 1
-        if frac > 0.3:
-            time.sleep(1.01 - frac)
-        self.base = int(time.time())
-
-    def stamp(self, age):
-        when = dt.datetime.fromtimestamp(self.base - age, dt.timezone.utc)
-        return when.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-CLOCK = Clock()
+CLOCK = e.Clock()
 
 # Ages of the scripted last runs, in seconds before BASE.
 ORDERS_AGE = 5 * HOUR + 3 * 60

@@ -1454,27 +1454,13 @@ class MockS3Tables(mockserver.ServerBase):
 # --------------------------------------------------------------------------
 
 
-class _ProxyServer(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    block_on_close = False
-
+class _ProxyServer(mockserver.TrackedThreads, socketserver.TCPServer):
     def __init__(self, owner):
         self.owner = owner
         super().__init__(("127.0.0.1", 0), socketserver.BaseRequestHandler)
 
-    def process_request(self, request, client_address):
-        thread = threading.Thread(
-            target=self.process_request_thread, args=(request, client_address), daemon=True
-        )
-        self.owner._track_thread(thread)
-        thread.start()
-
     def finish_request(self, request, client_address):
         self.owner._serve_client(request)
-
-    def handle_error(self, request, client_address):
-        if DEBUG:
-            super().handle_error(request, client_address)
 
 
 def _read_head(sock, limit=65536):

@@ -62,15 +62,32 @@ class Handler(BaseHTTPRequestHandler):
         debug(self.server.owner.server_version, "%s %s" % (self.address_string(), format % args))
 
 
-class ThreadedHTTPServer(socketserver.ThreadingMixIn, HTTPServer):
+class TrackedThreads(socketserver.ThreadingMixIn):
+    """One daemon thread per connection, each known to the owner (a
+    ServerBase), whose stop() joins them."""
+
+    daemon_threads = True
+    block_on_close = False  # ServerBase.stop closes connections and joins
+
+    def process_request(self, request, client_address):
+        thread = threading.Thread(
+            target=self.process_request_thread, args=(request, client_address), daemon=True
+        )
+        self.owner._track_thread(thread)
+        thread.start()
+
+    def handle_error(self, request, client_address):
+        if DEBUG:
+            super().handle_error(request, client_address)
+
+
+class ThreadedHTTPServer(TrackedThreads, HTTPServer):
     """One thread per connection; the owner's _accept runs in that thread.
 
     Doing a TLS handshake in the accept loop would let one silent client
     (say, a test of a TCP connect timeout) block every other connection.
     """
 
-    daemon_threads = True
-    block_on_close = False  # ServerBase.stop closes connections and joins
     # A bucket-mode run opens up to --parallel (64) connections at once;
     # the default backlog of 5 would make some wait for a SYN retry.
     request_queue_size = 128
@@ -84,13 +101,6 @@ class ThreadedHTTPServer(socketserver.ThreadingMixIn, HTTPServer):
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = self.server_address[:2]
 
-    def process_request(self, request, client_address):
-        thread = threading.Thread(
-            target=self.process_request_thread, args=(request, client_address), daemon=True
-        )
-        self.owner._track_thread(thread)
-        thread.start()
-
     def finish_request(self, request, client_address):
         conn = self.owner._accept(request, client_address)
         if conn is None:
@@ -99,10 +109,6 @@ class ThreadedHTTPServer(socketserver.ThreadingMixIn, HTTPServer):
             self.RequestHandlerClass(conn, client_address, self)
         finally:
             self.owner._release(conn)
-
-    def handle_error(self, request, client_address):
-        if DEBUG:
-            super().handle_error(request, client_address)
 
 
 class ServerBase:
