@@ -782,6 +782,9 @@ def check_service(t, node, name, attrs, want, runs, lines, check_source, carbon=
             x.get("SERVICEPERFDATA")) for x in got],
           [(STATE_NAMES[state], str(state), check_source, " ".join(tokens))],
           f"{name}: PerfdataWriter line (state, check source, perfdata)")
+    for x in got:  # what Icinga recorded, for the log
+        t.diag(f"{name}: PerfdataWriter: {x.get('SERVICESTATE')} ({x.get('SERVICESTATEID')}) "
+               f"checked by {x.get('SERVICECHECKSOURCE')}: {x.get('SERVICEPERFDATA')}")
     return run
 
 
