@@ -115,6 +115,7 @@ $doc/README.gz
 $doc/changelog.gz
 $doc/copyright
 $doc/examples/iam-policy.json
+$doc/examples/icinga2-services.conf
 $doc/examples/nagios-command.cfg
 /usr/share/lintian/overrides/$pkg
 EOF
