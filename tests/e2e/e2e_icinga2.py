@@ -1008,6 +1008,32 @@ def run_cluster(t, fx, user, master, satellite):
           "the mock saw only the key of the satellite's environment")
 
 
+def shipped_files():
+    return [COMMAND_CONF, SERVICES_CONF, e.plugin_path()]
+
+
+def can_use(user, paths):
+    """Whether the daemon user can read every path and run the last one."""
+    return subprocess.run((user.prefix() or []) + [
+        "sh", "-c", 'for f; do test -r "$f" || exit 1; done; test -x "$f"', "sh"] + paths,
+        stdin=subprocess.DEVNULL, check=False).returncode == 0
+
+
+def stage_shipped(top):
+    """A checkout the daemon user cannot read: the shipped files and the
+    plugin are copied, as they are, into top/stage and used from there by
+    the daemons and by the direct runs alike."""
+    global COMMAND_CONF, SERVICES_CONF
+    stage = os.path.join(top, "stage")
+    os.environ["PLUGIN"] = e.stage_plugin(stage)
+    os.makedirs(os.path.join(stage, "contrib"), mode=0o755)
+    for name in ("COMMAND_CONF", "SERVICES_CONF"):
+        dst = os.path.join(stage, "contrib", os.path.basename(globals()[name]))
+        shutil.copyfile(globals()[name], dst)
+        os.chmod(dst, 0o644)
+        globals()[name] = dst
+
+
 def main():
     if not os.access(ICINGA2, os.X_OK):
         e.skip_all(f"Icinga 2 is not installed ({ICINGA2})")
@@ -1018,15 +1044,17 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     t = e.Tap()
     t.diag(f"Icinga 2 daemons run as {user.name}")
-    needed = [COMMAND_CONF, SERVICES_CONF, e.plugin_path()]
-    readable = subprocess.run((user.prefix() or []) + [
-        "sh", "-c", 'for f; do test -r "$f" || exit 1; done; test -x "$f"', "sh"] + needed,
-        stdin=subprocess.DEVNULL, check=False).returncode == 0
-    if not t.ok(readable, f"{user.name} can read the shipped files and run the plugin",
-                f"{needed}: the tree must be readable by {user.name}"):
-        return t.done()
     top = tempfile.mkdtemp(prefix="e2e-icinga2-")
     os.chmod(top, 0o755)  # the daemon user must reach its prefix
+    if not can_use(user, shipped_files()):
+        stage_shipped(top)
+        t.diag(f"{user.name} cannot read this tree: copies of the shipped files and the "
+               f"plugin in {top}/stage stand in for them")
+    needed = shipped_files()
+    if not t.ok(can_use(user, needed), f"{user.name} can read the shipped files and run the plugin",
+                f"{needed}: not readable by {user.name}"):
+        shutil.rmtree(top, ignore_errors=True)
+        return t.done()
     started = time.monotonic()
     try:
         credentials = {VARS_KEY: {"secret": VARS_SECRET},

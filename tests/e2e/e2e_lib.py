@@ -147,6 +147,30 @@ def require_plugin():
 # --------------------------------------------------------------------------
 
 
+def stage_plugin(dest):
+    """Copies of the plugin under test in dest, laid out as in the tree, for
+    a user who cannot reach this checkout (one under /root, say, when a
+    monitoring engine's daemon runs as nagios): dest/plugin/ holds the
+    binary and, when $PLUGIN is a wrapper such as valgrind-plugin.sh,
+    dest/tests/e2e/ a copy of it, which finds the binary two levels up as
+    the original does. Everything is world-readable; returns the path to
+    run instead of plugin_path()."""
+    plugin = os.path.abspath(plugin_path())
+    binary = os.path.abspath(DEFAULT_PLUGIN)
+    copies = {binary: os.path.join(dest, "plugin", os.path.basename(binary))}
+    if plugin != binary:
+        copies[plugin] = os.path.join(dest, "tests", "e2e", os.path.basename(plugin))
+    for src, dst in copies.items():
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        shutil.copy2(src, dst)
+    for root, _, files in os.walk(dest):
+        os.chmod(root, 0o755)
+        for name in files:
+            path = os.path.join(root, name)
+            os.chmod(path, 0o755 if os.access(path, os.X_OK) else 0o644)
+    return copies[plugin]
+
+
 def run_plugin(args, env=None, timeout=30, prefix=None):
     """Run the plugin with a clean environment; return (code, stdout, stderr, elapsed).
 

@@ -301,13 +301,14 @@ define service {
 """
 
 
-def main_config(prefix, user, group, objects):
-    """nagios.cfg: every file Nagios writes lives in the prefix."""
+def main_config(prefix, user, group, objects, sample):
+    """nagios.cfg: every file Nagios writes lives in the prefix; sample is
+    the shipped sample (or its copy, for a user who cannot read the tree)."""
     var = os.path.join(prefix, "var")
     settings = [
         ("log_file", f"{var}/nagios.log"),
         ("cfg_file", objects),
-        ("cfg_file", os.path.abspath(SAMPLE)),
+        ("cfg_file", sample),
         ("resource_file", f"{prefix}/resource.cfg"),
         ("object_cache_file", f"{var}/objects.cache"),
         ("precached_object_file", f"{var}/objects.precache"),
@@ -356,6 +357,21 @@ def reachable(path, as_user):
     return subprocess.run(as_user + ["test", "-x", path], stdin=subprocess.DEVNULL).returncode == 0
 
 
+def shipped_sample(prefix, as_user):
+    """The shipped sample, unchanged: the tree's file, or a copy of it in the
+    prefix when the user Nagios runs as cannot read the tree."""
+    sample = os.path.abspath(SAMPLE)
+    if as_user is None or subprocess.run(as_user + ["test", "-r", sample],
+                                         stdin=subprocess.DEVNULL).returncode == 0:
+        return sample
+    copy = os.path.join(prefix, "contrib", os.path.basename(sample))
+    os.makedirs(os.path.dirname(copy), exist_ok=True)
+    shutil.copyfile(sample, copy)
+    os.chmod(os.path.dirname(copy), 0o755)
+    os.chmod(copy, 0o644)
+    return copy
+
+
 def plugin_dir(prefix, as_user):
     """$USER1$ (a directory with a check_s3tables_expiration) and a note.
 
@@ -364,14 +380,15 @@ def plugin_dir(prefix, as_user):
     execs it) or is out of reach of the user Nagios runs as (a checkout
     in root's home: a copy of the binary in the prefix)."""
     plugin = os.path.abspath(e.plugin_path())
-    if os.path.basename(plugin) == "check_s3tables_expiration" and reachable(plugin, as_user):
-        return os.path.dirname(plugin), None
+    note = None
+    if not reachable(plugin, as_user):
+        plugin = e.stage_plugin(os.path.join(prefix, "stage"))
+        note = f"{e.plugin_path()} is out of reach of the Nagios user: a copy runs"
+    if os.path.basename(plugin) == "check_s3tables_expiration":
+        return os.path.dirname(plugin), note
     libexec = os.path.join(prefix, "libexec")
     os.mkdir(libexec)
     target = os.path.join(libexec, "check_s3tables_expiration")
-    if os.path.basename(plugin) == "check_s3tables_expiration":
-        shutil.copy2(plugin, target)
-        return libexec, f"{plugin} is out of reach of the Nagios user: a copy runs"
     with open(target, "w") as f:
         f.write(f"#!/bin/sh\nexec '{plugin}' \"$@\"\n")
     os.chmod(target, 0o755)
@@ -398,7 +415,7 @@ def make_prefix(prefix, fx, user, group, as_user):
         f.write(OBJECTS)
     cfg = os.path.join(prefix, "nagios.cfg")
     with open(cfg, "w") as f:
-        f.write(main_config(prefix, user, group, objects))
+        f.write(main_config(prefix, user, group, objects, shipped_sample(prefix, as_user)))
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "LC_ALL": "C",
