@@ -94,7 +94,7 @@ PARALLEL = 16
 # The verbosities the sequential series cycle through (secrets are checked at each).
 VERBOSITIES = ("-v", "-vv", "-vvv", "")
 # -t of the parallel runs (16 plugins on a small machine, maybe under valgrind).
-T_PARALLEL = 90 if e.UNDER_VALGRIND else 20
+T_PARALLEL = 180 if e.UNDER_VALGRIND else 20
 # How long the STS mock holds its answer in the parallel series: every run
 # starts while the first fetch is still in flight.
 STS_DELAY = 1.0
