@@ -270,7 +270,7 @@ awsreq_ended(struct awsreq_slot *s, enum http_result hr, struct http_response *r
     enum retry_kind kind = awsreq_retry_kind(s->req, hr, resp, why, reason, sizeof(reason));
     long delay;
     s->in_flight = false;
-    if (kind != RETRY_NONE && retry_plan(s->res->attempts, kind, deadline_remaining_ms(), &delay)) {
+    if (retry_plan(s->res->attempts, kind, deadline_remaining_ms(), &delay)) {
         if (verbose >= 1)
             fprintf(stderr, "%s: attempt %d failed (%s), retried after %.2f s\n", s->req->operation,
                     s->res->attempts, reason, (double)delay / 1000.0);

@@ -48,8 +48,8 @@ struct http_client {
     struct http_transfer *done_head, *done_tail;
     struct pollfd *watch; /* the sockets libcurl waits on, and for what */
     size_t n_watch, cap_watch;
-    long timer_at; /* when libcurl wants its timeouts run (ms, monotonic); -1: never */
-    char *ca_dir;  /* the system's hashed certificate directory, when no CA is configured */
+    long timer_at;    /* when libcurl wants its timeouts run (ms, monotonic); -1: never */
+    char *ca_dir;     /* the system's hashed certificate directory, when no CA is configured */
     bool polled_last; /* whether the last wait polled (a due timer may skip one) */
     CURL *idle[HTTP_IDLE_HANDLES]; /* easy handles of ended transfers, reset for the next */
     size_t n_idle;
@@ -436,7 +436,7 @@ static void
 http_transfer_free(struct http_transfer *t)
 {
     struct http_client *c = t->client;
-    if (t->curl != NULL && c->n_idle < HTTP_IDLE_HANDLES) {
+    if (c->n_idle < HTTP_IDLE_HANDLES) {
         curl_easy_reset(t->curl); /* no option, header list or buffer of ours stays set */
         c->idle[c->n_idle++] = t->curl;
     } else {
@@ -517,9 +517,9 @@ http_wait(struct http_client *c, long wait_ms)
      * first, without a poll; the next wait polls the sockets again. */
     bool skip_poll = wait_ms == 0 && c->timer_at >= 0 && c->polled_last;
     c->polled_last = !skip_poll;
-    int ready = skip_poll ? 0
-                          : poll(c->watch, (nfds_t)c->n_watch,
-                                 wait_ms > INT_MAX ? INT_MAX : (int)wait_ms);
+    int ready =
+        skip_poll ? 0
+                  : poll(c->watch, (nfds_t)c->n_watch, wait_ms > INT_MAX ? INT_MAX : (int)wait_ms);
     int running;
     if (ready > 0) {
         /* libcurl changes the watch list as it acts: act on a copy. */

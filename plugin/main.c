@@ -14,8 +14,8 @@
 #include <openssl/crypto.h>
 
 #include "api.h"
-#include "civil.h"
 #include "chain.h"
+#include "civil.h"
 #include "credcache.h"
 #include "check.h"
 #include "credentials.h"
@@ -156,7 +156,8 @@ run_main(int argc, char **argv)
     credcache_init(&run.cache, cfg->cache_dir, cfg->no_cache, cfg->verbose);
     bool timed_out;
     struct chain_request creq = run_chain_request(&run, profile_name, explicit_profile);
-    if (chain_resolve(&creq, (time_t)civil_now(), &run.creds, &timed_out, run.err, sizeof(run.err)) != 0)
+    if (chain_resolve(&creq, (time_t)civil_now(), &run.creds, &timed_out, run.err,
+                      sizeof(run.err)) != 0)
         return run_finish(&run, timed_out ? run_timed_out(&run) : STATE_UNKNOWN);
     if (cfg->verbose >= 1)
         run_log_setup(&run, profile_name);

@@ -69,11 +69,17 @@ retry_backoff_ms(int failed_attempts, double random01)
     return (long)(random01 * (double)cap);
 }
 
+static bool
+retry_possible(int attempt, enum retry_kind kind)
+{
+    return kind != RETRY_NONE && attempt < RETRY_MAX_ATTEMPTS;
+}
+
 bool
 retry_decide(int attempt, enum retry_kind kind, long left_ms, double random01, long *delay_ms)
 {
     *delay_ms = 0;
-    if (kind == RETRY_NONE || attempt >= RETRY_MAX_ATTEMPTS)
+    if (!retry_possible(attempt, kind))
         return false;
     long delay = retry_backoff_ms(attempt, random01);
     if (left_ms - delay < RETRY_MIN_LEFT_MS)
@@ -91,8 +97,13 @@ retry_random01(void)
     return (double)r / 4294967296.0;
 }
 
+/* The jitter is drawn only when a retry is possible: most attempts succeed. */
 bool
 retry_plan(int attempt, enum retry_kind kind, long left_ms, long *delay_ms)
 {
+    if (!retry_possible(attempt, kind)) {
+        *delay_ms = 0;
+        return false;
+    }
     return retry_decide(attempt, kind, left_ms, retry_random01(), delay_ms);
 }

@@ -143,6 +143,13 @@ append_decoded(struct buf *b, const char *s, size_t len)
 /* Query names and values arrive in whatever encoding the caller used;
  * decoding first makes "%3a", "%3A" and ":" all sign as "%3A". A '+' is
  * kept as a literal plus: this is RFC 3986, not a form body. */
+/* A hex digit as sigv4_uri_encode writes it (upper case), else -1. */
+static int
+upper_hex_value(char c)
+{
+    return c >= 'a' && c <= 'f' ? -1 : hex_value(c);
+}
+
 /* Whether decoding and encoding s again would give s: only unreserved
  * characters and upper-case escapes of reserved ones, as sigv4_uri_encode
  * writes them. */
@@ -155,10 +162,8 @@ is_canonical_encoding(const char *s, size_t len)
                 return false;
             continue;
         }
-        if (i + 2 >= len || (s[i + 1] >= 'a' && s[i + 1] <= 'f') ||
-            (s[i + 2] >= 'a' && s[i + 2] <= 'f'))
-            return false;
-        int hi = hex_value(s[i + 1]), lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
+        int hi = i + 2 < len ? upper_hex_value(s[i + 1]) : -1;
+        int lo = hi >= 0 ? upper_hex_value(s[i + 2]) : -1;
         if (lo < 0 || is_unreserved((unsigned char)(hi << 4 | lo)))
             return false;
         i += 2;
